@@ -53,7 +53,7 @@ def fit(model, criterion, optimizer, X, y, epochs=10, batch_size=32, X_val=None,
     Each step: zero_grad, forward, loss, backward, optional clip_grad_norm(clip), step.
     Returns the History (pass `history` to continue one). progress: None = automatic.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
@@ -80,6 +80,6 @@ def fit(model, criterion, optimizer, X, y, epochs=10, batch_size=32, X_val=None,
             history.val_loss.append(val_loss)
             history.val_acc.append(val_acc)
             shown["val_loss"] = f"{val_loss:.4f}"
-        bar.set_postfix(shown)
+        bar.set_postfix(shown, refresh=False)  # redraws follow tqdm's own rate limit
     model.eval()
     return history

@@ -1,0 +1,31 @@
+# Every target is a thin wrapper over `nnlab ...` in the project's own virtual environment,
+# which is created with the pinned dependencies the first time any target needs it.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup course test lab bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP)
+
+course: setup            ## the main job: execute every lecture into build/lectures and report
+	$(BIN)/nnlab course
+
+test: setup              ## library against torch, grader self-tests, every lecture under nbval
+	$(BIN)/python -m pytest -q tests lectures --nbval-lax --nbval-cell-timeout=300
+
+lab: setup               ## open the course in JupyterLab
+	$(BIN)/jupyter lab
+
+bench: setup             ## nnlab / torch timings into build/bench.md
+	$(BIN)/nnlab bench
+
+clean:
+	rm -rf build

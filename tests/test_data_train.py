@@ -1,0 +1,87 @@
+"""Data sets (bundled or generated, seeded), the training loop and the gradient checker."""
+import numpy as np
+import pytest
+
+from nnlab import Sequential, data, nn, optim
+from nnlab.gradcheck import check_module, numerical_gradient, relative_error
+from nnlab.train import fit
+
+
+@pytest.mark.parametrize("name, expected", [("AND", [0, 0, 0, 1]), ("OR", [0, 1, 1, 1]),
+                                            ("XOR", [0, 1, 1, 0]), ("NOT", [1, 0])])
+def test_truth_tables(name, expected):
+    X, y = data.truth_table(name)
+    assert list(y) == expected and len(X) == len(y)
+
+
+def test_unknown_truth_table():
+    with pytest.raises(ValueError, match="AND, OR, NOT or XOR"):
+        data.truth_table("NAND")
+
+
+def test_xor_clouds_are_seeded_and_labelled_by_corner():
+    X, y = data.xor_clouds(100, noise=0.05, seed=3)
+    X2, _ = data.xor_clouds(100, noise=0.05, seed=3)
+    np.testing.assert_array_equal(X, X2)
+    corner = np.round(X).astype(int)
+    assert (corner[:, 0] ^ corner[:, 1] == y).mean() > 0.98
+
+
+@pytest.mark.parametrize("loader, n, features", [(data.load_digits, 1797, 64), (data.load_mnist5k, 5000, 784)])
+def test_image_sets_split_stratified_and_standardized(loader, n, features):
+    d = loader(seed=1)
+    assert len(d.X_train) + len(d.X_test) == n and d.X_train.shape[1] == features
+    assert d.X_train.dtype == np.float32 and d.y_train.dtype == np.int64
+    train_share = np.bincount(d.y_train) / len(d.y_train)
+    test_share = np.bincount(d.y_test) / len(d.y_test)
+    np.testing.assert_allclose(train_share, test_share, atol=0.01)
+    assert abs(d.X_train.mean()) < 0.05 and 0.7 < d.X_train.std() < 1.05
+    again = loader(seed=1)
+    np.testing.assert_array_equal(d.y_test, again.y_test)
+    assert d.images(d.X_test[:2]).shape == (2, 1) + d.image_shape
+
+
+def test_fit_learns_xor_and_records_history():
+    X, y = data.truth_table("XOR")
+    model = Sequential(nn.Linear(2, 8, rng=np.random.default_rng(0)), nn.Tanh(),
+                       nn.Linear(8, 2, rng=np.random.default_rng(1)))
+    history = fit(model, nn.CrossEntropyLoss(), optim.Adam(model.parameters(), lr=0.05),
+                  X, y, epochs=150, batch_size=4, progress=False)
+    assert len(history.loss) == 150 and history.loss[-1] < history.loss[0] / 10
+    assert history.acc[-1] == 1.0
+
+
+def test_fit_records_validation_and_rejects_mismatched_data():
+    d = data.load_digits()
+    model = Sequential(nn.Linear(64, 10))
+    history = fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1),
+                  d.X_train, d.y_train, epochs=2, X_val=d.X_test, y_val=d.y_test, progress=False)
+    assert len(history.val_loss) == 2 and history.val_acc[-1] > 0.8
+    with pytest.raises(ValueError, match="X has 3 samples but y has 2"):
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters()), np.zeros((3, 64)), np.zeros(2, int))
+
+
+def test_numerical_gradient_of_a_known_function():
+    x = np.array([1.0, -2.0, 0.5])
+    g = numerical_gradient(lambda: float(np.sum(x ** 3)), x)
+    np.testing.assert_allclose(g, 3 * x ** 2, rtol=1e-9)
+    with pytest.raises(TypeError, match="float64"):
+        numerical_gradient(lambda: 0.0, x.astype(np.float32))
+
+
+def test_relative_error():
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.2])) == pytest.approx(0.2 / 2.2)
+
+
+def test_check_module_names_the_wrong_term():
+    class WrongBias(nn.Linear):
+        def backward(self, grad_out):
+            dx = super().backward(grad_out)
+            self.bias.grad *= 2          # a plausible bug: double counting the bias
+            return dx
+
+    report = check_module(WrongBias(3, 2), np.random.default_rng(0).standard_normal((4, 3)))
+    assert not report.ok and report.wrong == ["bias"]
+    assert "dL/dbias is wrong" in str(report) and "dL/dweight is right" in str(report)
+    assert "dL/dx is right" in str(report)
