@@ -6,8 +6,9 @@ one per output pixel. `_windows` returns them as a strided *view* of shape
 
     windows[n, c, i, j, r, s] = x_pad[n, c, r·sh + i, s·sw + j]
 
-and `_col2im` is its adjoint: it adds a gradient of that shape back onto the image,
-where windows overlap the contributions add up. Between the two:
+and `_col2im` is its adjoint: it adds the gradient w.r.t. the windows back onto the
+image, one kernel offset (i, j) at a time; where windows overlap, contributions add up.
+Between the two:
 
     Conv2d     y = W · windows          (one matrix product per image: im2col)
     MaxPool2d  y = max over the window, the gradient goes to the first argmax only
@@ -55,20 +56,21 @@ def _windows(x, kernel, stride, padding, name, fill=0.0):
     return as_strided(x, (N, C, kh, kw, Ho, Wo), (sN, sC, sH, sW, sH * sh, sW * sw), writeable=False)
 
 
-def _col2im(grad_windows, image_shape, stride, padding):
-    """Adjoint of _windows: add each window's gradient back where the window was taken from.
+def _col2im(window_grad, x_shape, kernel, stride, padding, dtype):
+    """Adjoint of _windows: add the gradient of every window back where it was taken from.
 
-    grad_windows: (N, C, kh, kw, Ho, Wo) -> dx: (N, C, H, W) for image_shape (N, C, H, W).
-    One strided add per kernel offset (i, j) covers the whole batch; windows overlap
-    when stride < kernel, hence += rather than =. The padding is cropped at the end.
+    window_grad(i, j) -> (N, C, Ho, Wo): the gradient w.r.t. windows[:, :, i, j], i.e. at
+    kernel offset (i, j) of every window. Returns dx: (N, C, H, W) for x_shape (N, C, H, W).
+    One strided add per kernel offset covers the whole batch; windows overlap when
+    stride < kernel, hence += rather than =. The padding is cropped at the end.
     """
-    N, C, kh, kw, Ho, Wo = grad_windows.shape
-    (sh, sw), (ph, pw) = stride, padding
-    H, W = image_shape[2:]
-    dx = np.zeros((N, C, H + 2 * ph, W + 2 * pw), grad_windows.dtype)
+    N, C, H, W = x_shape
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    Ho, Wo = output_size(H, kh, sh, ph), output_size(W, kw, sw, pw)
+    dx = np.zeros((N, C, H + 2 * ph, W + 2 * pw), dtype)
     for i in range(kh):
         for j in range(kw):
-            dx[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw] += grad_windows[:, :, i, j]
+            dx[:, :, i:i + sh * Ho:sh, j:j + sw * Wo:sw] += window_grad(i, j)
     return dx[:, :, ph:ph + H, pw:pw + W]
 
 
@@ -116,9 +118,12 @@ class Conv2d(Module):
         self.weight.grad += (dy @ self.cols.transpose(0, 2, 1)).sum(axis=0).reshape(self.weight.shape)
         if self.bias is not None:
             self.bias.grad += grad_out.sum(axis=(0, 2, 3))
-        grad_cols = self.weight.data.reshape(C_out, -1).T @ dy  # (N, C_in·kh·kw, Ho·Wo)
-        grad_windows = grad_cols.reshape(N, self.in_channels, *self.kernel_size, Ho, Wo)
-        return _col2im(grad_windows, self.x_shape, self.stride, self.padding)
+        # dx = col2im(Wᵀ dy), one kernel offset at a time: W[:, :, i, j]ᵀ dy is (N, C_in, Ho·Wo),
+        # small enough to stay in cache, where the whole Wᵀ dy would be kh·kw times larger
+        weight = self.weight.data.transpose(2, 3, 1, 0).copy()  # (kh, kw, C_in, C_out), contiguous for BLAS
+        dtype = np.result_type(weight, dy)
+        return _col2im(lambda i, j: (weight[i, j] @ dy).reshape(N, self.in_channels, Ho, Wo),
+                       self.x_shape, self.kernel_size, self.stride, self.padding, dtype)
 
     def extra_repr(self):
         return (f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
@@ -154,14 +159,15 @@ class _Pool2d(Module):
 
     def backward(self, grad_out):
         grad_out = check_shape(f"{type(self).__name__}.backward", grad_out, self.y_shape)
-        return _col2im(self.unpool(grad_out), self.x_shape, self.stride, self.padding)
+        return _col2im(lambda i, j: self.window_grad(grad_out, i, j),
+                       self.x_shape, self.kernel_size, self.stride, self.padding, grad_out.dtype)
 
     def pool(self, windows):
         """(N, C, kh, kw, Ho, Wo) -> (N, C, Ho, Wo)."""
         raise NotImplementedError
 
-    def unpool(self, grad_out):
-        """dy: (N, C, Ho, Wo) -> the gradient of each window (N, C, kh, kw, Ho, Wo)."""
+    def window_grad(self, grad_out, i, j):
+        """dy: (N, C, Ho, Wo) -> the gradient at kernel offset (i, j) of every window, (N, C, Ho, Wo)."""
         raise NotImplementedError
 
     def extra_repr(self):
@@ -184,10 +190,8 @@ class MaxPool2d(_Pool2d):
         self.argmax = flat.argmax(axis=2)  # (N, C, Ho, Wo); argmax returns the first maximum
         return np.take_along_axis(flat, self.argmax[:, :, None], axis=2)[:, :, 0]
 
-    def unpool(self, grad_out):
-        kh, kw = self.kernel_size
-        winner = np.arange(kh * kw)[:, None, None] == self.argmax[:, :, None]  # (N, C, kh·kw, Ho, Wo)
-        return (winner * grad_out[:, :, None]).reshape(grad_out.shape[:2] + (kh, kw) + grad_out.shape[2:])
+    def window_grad(self, grad_out, i, j):
+        return np.where(self.argmax == i * self.kernel_size[1] + j, grad_out, 0)
 
 
 class AvgPool2d(_Pool2d):
@@ -199,10 +203,8 @@ class AvgPool2d(_Pool2d):
     def pool(self, windows):
         return windows.mean(axis=(2, 3))
 
-    def unpool(self, grad_out):
-        kh, kw = self.kernel_size
-        share = grad_out[:, :, None, None] / (kh * kw)
-        return np.broadcast_to(share, grad_out.shape[:2] + (kh, kw) + grad_out.shape[2:])
+    def window_grad(self, grad_out, i, j):
+        return grad_out / (self.kernel_size[0] * self.kernel_size[1])
 
 
 class Flatten(Module):
