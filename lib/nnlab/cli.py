@@ -1,7 +1,8 @@
 """`nnlab course | bench`: the commands behind the Makefile.
 
-course  executes every lecture notebook into build/lectures/ and prints a table
-        (notebook, status, seconds); exits 1 if any notebook fails.
+course  executes every lecture notebook into build/lectures/, prints a table
+        (notebook, status, seconds) and renders the site build/site/index.html;
+        exits 1 if any notebook fails.
 bench   times nnlab against torch and writes build/bench.md.
 """
 import argparse
@@ -40,8 +41,8 @@ def execute_notebook(source, target, timeout=600):
     return status, seconds, message
 
 
-def run_course(lectures="lectures", build="build", echo=print):
-    """Execute lectures/*.ipynb into build/lectures/; return the rows of the table."""
+def run_course(lectures="lectures", build="build", glossary="course/glossary.md", echo=print):
+    """Execute lectures/*.ipynb into build/lectures/, render the site; return the table's rows."""
     notebooks = sorted(Path(lectures).glob("*.ipynb"))
     rows = []
     echo(f"{'notebook':<40} {'status':<8} {'seconds':>8}")
@@ -53,6 +54,10 @@ def run_course(lectures="lectures", build="build", echo=print):
         echo(f"{nb.name:<40} {status:<8} {seconds:>8.1f}" + (f"  {message}" if message else ""))
     total = sum(r[2] for r in rows)
     echo(f"{'total':<40} {'':<8} {total:>8.1f}")
+    from .site import render_site
+
+    index = render_site(Path(build) / "lectures", Path(build) / "site", glossary)
+    echo(f"site: {index}")
     return rows
 
 
