@@ -55,7 +55,7 @@ def test_index_links_lectures_and_glossary(site, tmp_path):
 
 def test_lecture_shows_its_figures(site, tmp_path):
     page = site.parent / "01_neuron_and_xor.html"
-    probe = tmp_path / "probe.html"
+    probe = site.parent / "probe.html"  # beside the page, so relative links (MathJax) resolve
     probe.write_text(page.read_text(encoding="utf-8").replace("</body>", COUNT_FIGURES + "</body>"),
                      encoding="utf-8")
     dom = chromium(tmp_path, "--dump-dom", probe.as_uri())
