@@ -95,6 +95,9 @@ class AdaDelta(Optimizer):
     w := w - η δ
     The lecture writes α for ρ. torch puts ε inside the roots, √(Δ+ε)/√(G+ε):
     eps_in_sqrt=True gives that form (and torch's trajectory).
+    Note: Δ starts at 0, so the first steps are about ε in size (√ε with torch's form):
+    with the default ε = 1e-6 the lecture's form starts very slowly; a larger ε
+    (1e-3..1e-2) is common in practice.
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, eps_in_sqrt=False):
