@@ -26,15 +26,19 @@ def single_thread():
         torch.set_num_threads(before)
 
 
-def median_seconds(fn, repeats=7, warmup=2):
+def median_seconds(*fns, repeats=7, warmup=2):
+    """Median seconds of each function; the functions take turns, so a burst of load on a
+    shared machine hits both sides of a ratio alike."""
     for _ in range(warmup):
-        fn()
-    times = []
+        for fn in fns:
+            fn()
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, record in zip(fns, times):
+            start = time.perf_counter()
+            fn()
+            record.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def to_torch(array, requires_grad=False):
@@ -84,11 +88,75 @@ def mlp_case(dtype, batch=256):
     return ours, theirs
 
 
+def conv_case(dtype, batch=64):
+    """Conv2d 8 -> 16, 3x3, padding 1, on 28x28 images: forward + backward of a fixed dL/dy."""
+    import torch
+
+    from .nn.conv import Conv2d
+
+    rng = np.random.default_rng(0)
+    layer = Conv2d(8, 16, 3, padding=1, dtype=dtype, rng=rng)
+    x = rng.standard_normal((batch, 8, 28, 28)).astype(dtype)
+    grad_y = rng.standard_normal((batch, 16, 28, 28)).astype(dtype)
+
+    twin = torch.nn.Conv2d(8, 16, 3, padding=1).to(torch_dtype(dtype))
+    twin.load_state_dict({k: to_torch(v) for k, v in layer.state_dict().items()})
+    # nnlab's backward always returns dL/dx, so torch computes it too: the same work
+    xt, grad_yt = to_torch(x, requires_grad=True), to_torch(grad_y)
+
+    def ours():
+        layer.zero_grad()
+        layer.forward(x)
+        layer.backward(grad_y)
+
+    def theirs():
+        twin.zero_grad()
+        xt.grad = None
+        twin(xt).backward(grad_yt)
+
+    return ours, theirs
+
+
+def recurrent_case(kind, dtype, input_size=16, hidden=64, steps=50, batch=32):
+    """LSTM or GRU input_size -> hidden over `steps` steps, forward + backward with a fixed
+    dL/d(output); nnlab's GRU runs with reset_after=True, the form torch computes."""
+    import torch
+
+    from .nn.recurrent import GRU, LSTM
+
+    rng = np.random.default_rng(0)
+    if kind == "LSTM":
+        model, twin = LSTM(input_size, hidden, dtype=dtype, rng=rng), torch.nn.LSTM
+    else:
+        model, twin = GRU(input_size, hidden, reset_after=True, dtype=dtype, rng=rng), torch.nn.GRU
+    twin = twin(input_size, hidden, batch_first=True).to(torch_dtype(dtype))
+    twin.load_state_dict({k: to_torch(v) for k, v in model.state_dict().items()})
+    x = rng.standard_normal((batch, steps, input_size)).astype(dtype)
+    grad = rng.standard_normal((batch, steps, hidden)).astype(dtype)
+    # nnlab's backward always returns dL/dx, so torch computes it too: the same work
+    xt, gradt = to_torch(x, requires_grad=True), to_torch(grad)
+
+    def ours():
+        model.zero_grad()
+        model.forward(x)
+        model.backward(grad)
+
+    def theirs():
+        twin.zero_grad()
+        xt.grad = None
+        twin(xt)[0].backward(gradt)
+
+    return ours, theirs
+
+
 CASES = {
     "MLP 784-256-10, CE, batch 256, float32": lambda: mlp_case(np.float32),
     "MLP 784-256-10, CE, batch 256, float64": lambda: mlp_case(np.float64),
     # --- conv cases ---
+    "Conv2d 8->16, 3x3, pad 1, 28x28, batch 64, float32": lambda: conv_case(np.float32),
     # --- recurrent cases ---
+    "LSTM 16->64, 50 steps, batch 32, float32": lambda: recurrent_case("LSTM", np.float32),
+    "GRU 16->64, 50 steps, batch 32, float32": lambda: recurrent_case("GRU", np.float32),
 }
 
 
@@ -100,7 +168,7 @@ def run(cases=None, repeats=7, out="build/bench.md", echo=print):
     with single_thread():
         for name, make in (cases or CASES).items():
             ours, theirs = make()
-            t_ours, t_theirs = median_seconds(ours, repeats), median_seconds(theirs, repeats)
+            t_ours, t_theirs = median_seconds(ours, theirs, repeats=repeats)
             rows.append((name, t_ours * 1e3, t_theirs * 1e3, t_ours / t_theirs))
             echo(f"{name}: nnlab {t_ours * 1e3:.2f} ms, torch {t_theirs * 1e3:.2f} ms, "
                  f"ratio {t_ours / t_theirs:.2f}")
