@@ -85,3 +85,33 @@ def test_check_module_names_the_wrong_term():
     assert not report.ok and report.wrong == ["bias"]
     assert "dL/dbias is wrong" in str(report) and "dL/dweight is right" in str(report)
     assert "dL/dx is right" in str(report)
+
+
+def test_adding_problem_targets_are_the_marked_sums():
+    X, y = data.adding_problem(200, T=20, seed=4)
+    assert X.shape == (200, 20, 2) and y.shape == (200, 1)
+    assert (X[:, :, 1].sum(axis=1) == 2).all()
+    assert (X[:, :10, 1].sum(axis=1) == 1).all()  # one marker in each half
+    np.testing.assert_allclose(y[:, 0], (X[:, :, 0] * X[:, :, 1]).sum(axis=1), rtol=1e-6)
+    # the constant predictor's MSE is about 1/6
+    assert abs(np.mean((y - 1) ** 2) - 1 / 6) < 0.04
+
+
+def test_copy_task_and_long_range_agreement():
+    X, y = data.copy_task(10, length=4, delay=6, symbols=5, seed=1)
+    assert X.shape == (10, 14, 7) and y.shape == (10, 4)
+    np.testing.assert_array_equal(X[:, :4, :5].argmax(axis=2), y)
+    assert (X[:, 9, 6] == 1).all() and (X[:, :, 6].sum(axis=1) == 1).all()
+    X, y = data.long_range_agreement(50, T=12, seed=2)
+    np.testing.assert_array_equal(y, X[:, 0, 0] > 0)
+
+
+def test_names_are_encoded_for_next_character_prediction():
+    words = data.name_list("female", limit=50)
+    assert len(words) == 50 and words[0] == "mary" and all(w.isalpha() and w.islower() for w in words)
+    chars, index = data.char_vocabulary(words)
+    X, targets, mask = data.encode_words(words[:2], index)
+    first = words[0]
+    assert "".join(chars[i] for i in X[0].argmax(axis=1)[:len(first) + 1]) == "." + first
+    assert "".join(chars[i] for i in targets[0][:len(first) + 1]) == first + "."
+    assert mask[0].sum() == len(first) + 1

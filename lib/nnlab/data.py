@@ -94,3 +94,100 @@ def load_mnist5k(test_size=0.2, seed=0, standardize=True, dtype=np.float32):
     X, y = mnist_data()
     return split(X / 255.0, y, test_size, seed, standardize, dtype, image_shape=(28, 28),
                  per_feature=False)
+
+
+# --- sequences (batch, time, features), for the recurrent lectures ---
+
+def adding_problem(n=1000, T=50, seed=0, dtype=np.float32):
+    """The adding problem (Hochreiter & Schmidhuber, 1997): each step carries a random value
+    in [0, 1) and a 0/1 marker; exactly two steps are marked, one in each half of the
+    sequence, and the target is the sum of the two marked values.
+
+    Returns X (n, T, 2) and y (n, 1). Predicting the mean 1 scores MSE 1/6 ≈ 0.167; a
+    model must carry information across up to T steps to do better.
+    """
+    rng = np.random.default_rng(seed)
+    values = rng.random((n, T))
+    markers = np.zeros((n, T))
+    half = T // 2
+    first = rng.integers(0, half, n)
+    second = rng.integers(half, T, n)
+    markers[np.arange(n), first] = 1
+    markers[np.arange(n), second] = 1
+    X = np.stack([values, markers], axis=-1).astype(dtype)
+    y = (values[np.arange(n), first] + values[np.arange(n), second])[:, None].astype(dtype)
+    return X, y
+
+
+def copy_task(n=1000, length=5, delay=20, symbols=8, seed=0):
+    """Remember a sequence of `length` symbols across `delay` blank steps, then repeat it.
+
+    Input one-hot over symbols + blank + "go" marker: X (n, length + delay + length, symbols + 2);
+    labels y (n, length): the symbols to output in the last `length` steps.
+    """
+    rng = np.random.default_rng(seed)
+    T = 2 * length + delay
+    y = rng.integers(0, symbols, (n, length))
+    X = np.zeros((n, T, symbols + 2), np.float32)
+    X[np.arange(n)[:, None], np.arange(length), y] = 1
+    X[:, length:, symbols] = 1                       # blank
+    X[:, length + delay - 1, symbols] = 0
+    X[:, length + delay - 1, symbols + 1] = 1        # "go": start repeating now
+    return X, y
+
+
+def long_range_agreement(n=1000, T=30, seed=0):
+    """Binary sequences of ±1 noise whose label is the sign of the FIRST step: the only
+    information sits T-1 steps before the end. X (n, T, 1), y (n,) in {0, 1}."""
+    rng = np.random.default_rng(seed)
+    X = rng.choice([-1.0, 1.0], size=(n, T, 1)).astype(np.float32)
+    return X, (X[:, 0, 0] > 0).astype(np.int64)
+
+
+def name_list(kind="female", limit=None):
+    """First names from the `names` package (US census lists), lower case, most common first.
+
+    kind: "female", "male" or "all" (both, without duplicates)."""
+    import os
+
+    import names
+
+    files = {"female": ["dist.female.first"], "male": ["dist.male.first"],
+             "all": ["dist.female.first", "dist.male.first"]}[kind]
+    result, seen = [], set()
+    for file in files:
+        with open(os.path.join(os.path.dirname(names.__file__), file)) as f:
+            for line in f:
+                name = line.split()[0].lower()
+                if name not in seen:
+                    seen.add(name)
+                    result.append(name)
+    return result[:limit] if limit else result
+
+
+def char_vocabulary(words, end="."):
+    """(characters, index): the alphabet of `words` plus an end marker at index 0."""
+    chars = [end] + sorted(set("".join(words)) - {end})
+    return chars, {c: i for i, c in enumerate(chars)}
+
+
+def encode_words(words, index, length=None):
+    """Character-level training pairs for next-character prediction.
+
+    Each word w becomes input "." + w and target w + "." (both padded with "." to `length`,
+    default the longest + 1). Returns X one-hot (n, length, vocabulary) float32, targets
+    (n, length) int64 and a mask (n, length) that is 1 on real characters (and the first end).
+    """
+    length = length or max(len(w) for w in words) + 1
+    n, V = len(words), len(index)
+    X = np.zeros((n, length, V), np.float32)
+    targets = np.zeros((n, length), np.int64)
+    mask = np.zeros((n, length), np.float32)
+    for i, w in enumerate(words):
+        inp = [0] + [index[c] for c in w][:length - 1]
+        out = [index[c] for c in w][:length - 1] + [0]
+        X[i, np.arange(len(inp)), inp] = 1
+        targets[i, :len(out)] = out
+        mask[i, :len(out)] = 1
+    X[:, :, 0] = np.where(X.sum(axis=2) == 0, 1, X[:, :, 0])  # padding reads as the end marker
+    return X, targets, mask
