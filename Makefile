@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup course test lab bench clean
+.PHONY: setup course release test lab bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 
 course: setup            ## the main job: execute every lecture into build/lectures and report
 	$(BIN)/nnlab course
+
+release: setup           ## regenerate the student releases in assignments/ from solutions/
+	$(BIN)/nnlab release
 
 test: setup              ## library against torch, grader self-tests, every lecture under nbval
 	$(BIN)/python -m pytest -q tests lectures --nbval-lax --nbval-cell-timeout=300

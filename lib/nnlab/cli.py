@@ -1,8 +1,10 @@
 """`nnlab course | bench`: the commands behind the Makefile.
 
 course  executes every lecture notebook into build/lectures/, prints a table
-        (notebook, status, seconds) and renders the site build/site/index.html;
-        exits 1 if any notebook fails.
+        (notebook, status, seconds), renders the site build/site/index.html, regenerates
+        the assignment releases and reports each master's and blank's score;
+        exits 1 if any notebook fails or a master/blank scores wrong.
+release regenerates assignments/<id>/ from solutions/<id>/ with nbgrader.
 bench   times nnlab against torch and writes build/bench.md.
 """
 import argparse
@@ -61,12 +63,34 @@ def run_course(lectures="lectures", build="build", glossary="course/glossary.md"
     return rows
 
 
+def release(echo=print):
+    """Regenerate every student release from its master."""
+    from . import assignments
+
+    for assignment in assignments.assignment_ids():
+        echo(f"released {assignments.generate(assignment)}")
+
+
+def check_assignments(echo=print):
+    """Autograde each master and blank release in a scratch course; True if all are right."""
+    from . import assignments
+
+    ok = True
+    echo(f"{'assignment':<28} {'master':>8} {'blank':>8} {'max':>6}")
+    for assignment in assignments.assignment_ids():
+        master, blank, full = assignments.self_check(assignment)
+        ok &= master == full and blank == 0
+        echo(f"{assignment:<28} {master:>8g} {blank:>8g} {full:>6g}")
+    return ok
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="nnlab", description="the nnlab course tools")
     sub = parser.add_subparsers(dest="command", required=True)
     course = sub.add_parser("course", help="execute every lecture into build/lectures and report")
     course.add_argument("--lectures", default="lectures")
     course.add_argument("--build", default="build")
+    sub.add_parser("release", help="regenerate assignments/ from solutions/ with nbgrader")
     bench = sub.add_parser("bench", help="time nnlab against torch; write build/bench.md")
     bench.add_argument("--repeats", type=int, default=7)
     bench.add_argument("--out", default="build/bench.md")
@@ -74,7 +98,12 @@ def main(argv=None):
 
     if args.command == "course":
         rows = run_course(args.lectures, args.build)
-        return 1 if any(r[1] == "error" for r in rows) else 0
+        release()
+        graded_right = check_assignments()
+        return 1 if any(r[1] == "error" for r in rows) or not graded_right else 0
+    if args.command == "release":
+        release()
+        return 0
     if args.command == "bench":
         from . import bench as bench_module
 
