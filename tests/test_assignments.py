@@ -49,7 +49,7 @@ def graded_course(request, tmp_path_factory):
         submissions = {"master": master, "blank": release / f"{assignment}.ipynb"}
         for name, (_, edits) in mutants(assignment).items():
             submissions[name] = mutated(master, edits, work / f"{name}.ipynb")
-        scores, max_points = assignments.autograde(assignment, submissions, root)
+        scores, max_points = assignments.autograde_scratch(assignment, submissions, ROOT)
         yield assignment, release, scores, max_points
     finally:
         shutil.rmtree(root, ignore_errors=True)

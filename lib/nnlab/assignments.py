@@ -100,3 +100,32 @@ def self_check(assignment, repo=REPO):
         return sum(scores["master"].values()), sum(scores["blank"].values()), sum(max_points.values())
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _grade_group(assignment, submissions, repo):
+    root = scratch_course(assignment, repo)
+    try:
+        generate(assignment, root)
+        return autograde(assignment, submissions, root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def autograde_scratch(assignment, submissions, repo=REPO, workers=None):
+    """Autograde {student: notebook} in scratch courses, `workers` groups in parallel.
+
+    Returns ({student: {grade_id: score}}, {grade_id: max points}); the repository's own
+    gradebook is not touched.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(submissions)))
+    names = sorted(submissions)
+    groups = [{n: submissions[n] for n in names[i::workers]} for i in range(workers)]
+    scores, max_points = {}, {}
+    with ProcessPoolExecutor(workers) as pool:
+        for group_scores, group_max in pool.map(_grade_group, [assignment] * workers, groups,
+                                                [repo] * workers):
+            scores.update(group_scores)
+            max_points = group_max
+    return scores, max_points
