@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup course release test lab bench clean
+.PHONY: setup course release grade test lab bench clean
 
 setup: $(STAMP)
 
@@ -20,6 +20,10 @@ course: setup            ## the main job: execute every lecture into build/lectu
 
 release: setup           ## regenerate the student releases in assignments/ from solutions/
 	$(BIN)/nnlab release
+
+grade: setup             ## make grade ASSIGNMENT=a1_backprop SUBMISSIONS=path/to/folder
+	@test -n "$(ASSIGNMENT)" -a -n "$(SUBMISSIONS)" || { echo "usage: make grade ASSIGNMENT=<id> SUBMISSIONS=<folder>"; exit 2; }
+	$(BIN)/nnlab grade $(ASSIGNMENT) $(SUBMISSIONS)
 
 test: setup              ## library against torch, grader self-tests, every lecture under nbval
 	$(BIN)/python -m pytest -q tests lectures --nbval-lax --nbval-cell-timeout=300
