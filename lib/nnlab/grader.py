@@ -24,11 +24,7 @@ import hashlib
 import html
 import json
 import os
-import resource
-import selectors
 import signal
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -189,20 +185,33 @@ def _defines_function(source, name):
     return f"def {name}(" in source
 
 
-def _limit_resources():
-    os.setsid()  # own process group: a timeout kills it with every child
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+_CONTEXT = None
+
+
+def _context():
+    """A forkserver that has imported numpy, scikit-learn and nnlab (see nnlab.sandbox)."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        import multiprocessing
+
+        # one BLAS thread per submission (students run in parallel); figures off screen
+        os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                           "MPLBACKEND": "Agg", "NNLAB_QUIET": "1"})
+        _CONTEXT = multiprocessing.get_context("forkserver")
+        _CONTEXT.set_forkserver_preload(["nnlab.sandbox", "nnlab._sandbox_preload"])
+    return _CONTEXT
 
 
 def run_steps(steps, result, time_limit=TIME_LIMIT, workdir=None):
     """Run the steps in a sandbox process; fill result.tests; escalate on timeout or death."""
-    env = {**os.environ, "MPLBACKEND": "Agg", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "NNLAB_QUIET": "1", "PYTHONDONTWRITEBYTECODE": "1"}
-    proc = subprocess.Popen([sys.executable, "-m", "nnlab.sandbox"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            cwd=workdir, env=env, preexec_fn=_limit_resources)
-    selector = selectors.DefaultSelector()
-    selector.register(proc.stdout, selectors.EVENT_READ)
+    from . import sandbox
+
+    ctx = _context()
+    conn, child = ctx.Pipe()
+    proc = ctx.Process(target=sandbox.serve, args=(child, str(workdir) if workdir else None, MEMORY_LIMIT),
+                       daemon=True)
+    proc.start()
+    child.close()
     deadline = time.monotonic() + time_limit
     try:
         failed_visible = set()
@@ -210,20 +219,15 @@ def run_steps(steps, result, time_limit=TIME_LIMIT, workdir=None):
             if hidden and grade_id in failed_visible:
                 continue  # the cell scores nothing already; its hidden tests need not run
             try:
-                proc.stdin.write(json.dumps({"kind": kind, "code": code, "hidden": hidden}) + "\n")
-                proc.stdin.flush()
-            except BrokenPipeError:
-                break
-            reply = None
-            if selector.select(max(0.0, deadline - time.monotonic())):
-                line = proc.stdout.readline()
-                reply = json.loads(line) if line else None
-            elif proc.poll() is None:
-                result.escalate("timeout", f"stopped after {time_limit:g} s while running {grade_id}"
-                                           f"{' (hidden tests)' if hidden else ''}")
-                return
-            if reply is None:
-                status = proc.wait(timeout=5)
+                conn.send({"kind": kind, "code": code, "hidden": hidden})
+                if not conn.poll(max(0.0, deadline - time.monotonic())):
+                    result.escalate("timeout", f"stopped after {time_limit:g} s while running {grade_id}"
+                                               f"{' (hidden tests)' if hidden else ''}")
+                    return
+                reply = conn.recv()
+            except (EOFError, OSError):
+                proc.join(5)
+                status = proc.exitcode
                 why = {-signal.SIGSEGV: "segmentation fault", -signal.SIGKILL: "killed, out of memory?",
                        -signal.SIGABRT: "aborted"}.get(status, f"exit code {status}")
                 result.escalate("failed", f"the notebook's process died while running {grade_id} ({why})")
@@ -232,10 +236,13 @@ def run_steps(steps, result, time_limit=TIME_LIMIT, workdir=None):
             if kind == "test" and not hidden and not reply["ok"]:
                 failed_visible.add(grade_id)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        selector.close()
+        if proc.is_alive():
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        proc.join(5)
+        conn.close()
 
 
 def record(result, kind, hidden, grade_id, reply):
