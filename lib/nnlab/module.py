@@ -73,7 +73,7 @@ class Module:
 
     # -- parameters: found by walking the attributes, in definition order --
     def named_parameters(self, prefix=""):
-        for name, value in vars(self).items():
+        for name, value in list(vars(self).items()):  # a copy: forward may add attributes meanwhile
             if isinstance(value, Parameter):
                 yield prefix + name, value
             elif isinstance(value, Module):
