@@ -182,3 +182,33 @@ def run(cases=None, repeats=7, out="build/bench.md", echo=print):
         with open(out, "w") as f:
             f.write(text)
     return rows
+
+
+def grading(assignment="a1_backprop", students=50, out="build/bench.md", echo=print, workers=None):
+    """Grade a class of `students` submissions (copies of the example class's correct, wrong,
+    blank and broken notebooks, without the timeout case) on all cores; append seconds per
+    submission to `out`."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from . import grader
+
+    examples = sorted(p for p in Path("course/example_class", assignment).glob("*.ipynb")
+                      if "infinite_loop" not in p.name)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(students):
+            shutil.copy(examples[i % len(examples)], Path(tmp, f"student{i:03d}.ipynb"))
+        start = time.perf_counter()
+        grader.grade_class(assignment, tmp, root=".", out=Path(tmp, "grades"), workers=workers)
+        seconds = time.perf_counter() - start
+    cores = workers or os.cpu_count()
+    line = (f"| {assignment} | {students} | {cores} | {seconds:.1f} | {seconds / students:.2f} |")
+    echo(f"grading {students} submissions of {assignment} on {cores} cores: {seconds:.1f} s, "
+         f"{seconds / students:.2f} s per submission")
+    if out:
+        with open(out, "a") as f:
+            f.write("\n## Grading a class\n\n| assignment | submissions | cores | seconds | seconds per submission |\n"
+                    "|---|---:|---:|---:|---:|\n" + line + "\n")
+    return seconds / students

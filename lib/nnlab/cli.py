@@ -6,7 +6,7 @@ course  executes every lecture notebook into build/lectures/, prints a table
         exits 1 if any notebook fails or a master/blank scores wrong.
 release regenerates assignments/<id>/ from solutions/<id>/ with nbgrader.
 grade   grades a folder of submissions of one assignment into course/grades/ (nnlab.grader).
-bench   times nnlab against torch and writes build/bench.md.
+bench   times nnlab against torch and the grading of a class; writes build/bench.md.
 """
 import argparse
 import re
@@ -138,6 +138,7 @@ def main(argv=None):
         from . import bench as bench_module
 
         bench_module.run(repeats=args.repeats, out=args.out)
+        bench_module.grading(out=args.out)
         print(f"table written to {args.out}")
         return 0
     return 2
