@@ -188,3 +188,9 @@ def test_float32_parameters_stay_float32():
     p.grad = np.ones(3, np.float32)
     optim.Adam([p], lr=0.1).step()
     assert p.data.dtype == np.float32
+
+
+def test_clip_grad_norm_of_zero_gradients():
+    p = Parameter(np.zeros(3))
+    assert optim.clip_grad_norm([p], 1.0, eps=0.0) == 0.0
+    assert not p.grad.any()

@@ -167,6 +167,8 @@ def clip_grad_norm(params, max_norm, eps=1e-6):
     """
     params = list(params)
     total = float(np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2) for p in params)))
+    if total <= max_norm:  # nothing to clip (also the all-zero gradient, even with eps=0)
+        return total
     scale = max_norm / (total + eps)
     if scale < 1:
         for p in params:
