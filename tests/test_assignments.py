@@ -1,7 +1,8 @@
-"""Grader self-tests: every master autogrades to full marks, every blank release to zero
-(and the run completes), every plausible wrong implementation in tests/submissions/ loses
-the points of its function and only those, and assignments/ is exactly what nbgrader
-generates from solutions/, without solution or hidden-test code."""
+"""Grader self-tests: every master autogrades to full marks and every blank release to zero
+(and the run completes), with nbgrader and with the class grader; every plausible wrong
+implementation in tests/submissions/ loses the points of its function and only those (class
+grader); assignments/ is exactly what nbgrader generates from solutions/, without solution or
+hidden-test code."""
 import importlib.util
 import shutil
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlab import assignments
+from nnlab import assignments, grader
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = assignments.assignment_ids(ROOT)
@@ -39,48 +40,56 @@ def mutated(master, edits, target):
 
 @pytest.fixture(scope="module", params=IDS)
 def graded_course(request, tmp_path_factory):
-    """Autograde master, blank and every mutant of one assignment in a scratch course."""
+    """nbgrader autogrades the master and the blank release in a scratch course; the class
+    grader (nnlab.grader) grades them too, with every wrong implementation."""
     assignment = request.param
     root = assignments.scratch_course(assignment, ROOT)
+    work = tmp_path_factory.mktemp(assignment)
     try:
         release = assignments.generate(assignment, root)
         master = root / "solutions" / assignment / f"{assignment}.ipynb"
-        work = tmp_path_factory.mktemp(assignment)
         submissions = {"master": master, "blank": release / f"{assignment}.ipynb"}
+        scores, max_points = assignments.autograde_scratch(assignment, submissions, ROOT)
         for name, (_, edits) in mutants(assignment).items():
             submissions[name] = mutated(master, edits, work / f"{name}.ipynb")
-        scores, max_points = assignments.autograde_scratch(assignment, submissions, ROOT)
-        yield assignment, release, scores, max_points
+        results = grader.grade_class(assignment, work, root=ROOT, out=work / "grades") if len(submissions) > 2 else []
+        ours = {r.student: {k: v["points"] for k, v in r.tests.items()} for r in results}
+        for name in ("master", "blank"):
+            ours[name] = {k: v["points"] for k, v in grader.grade_one(
+                grader.Assignment.load(assignment, ROOT), name, submissions[name]).tests.items()}
+        yield assignment, release, scores, max_points, ours
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
 def test_master_gets_full_marks(graded_course):
-    _, _, scores, max_points = graded_course
-    lost = {k: (scores["master"][k], v) for k, v in max_points.items() if scores["master"][k] != v}
-    assert not lost, f"the master loses points: {lost}"
+    _, _, scores, max_points, ours = graded_course
+    for grader_name, table in (("nbgrader", scores), ("nnlab.grader", ours)):
+        lost = {k: (table["master"][k], v) for k, v in max_points.items() if table["master"][k] != v}
+        assert not lost, f"{grader_name}: the master loses points: {lost}"
 
 
 def test_blank_gets_zero(graded_course):
-    _, _, scores, _ = graded_course
+    _, _, scores, _, ours = graded_course
     assert sum(scores["blank"].values()) == 0, scores["blank"]
+    assert sum(ours["blank"].values()) == 0, ours["blank"]
 
 
 def test_each_wrong_implementation_loses_exactly_its_points(graded_course):
-    assignment, _, scores, max_points = graded_course
+    assignment, _, _, max_points, ours = graded_course
     table = mutants(assignment)
     assert table, f"no wrong implementations for {assignment}"
     wrong = []
     for name, (breaks, _) in table.items():
         for cell, full in max_points.items():
             expected = 0 if cell in breaks else full
-            if scores[name][cell] != expected:
-                wrong.append(f"{name}: {cell} scored {scores[name][cell]}, expected {expected}")
+            if ours[name][cell] != expected:
+                wrong.append(f"{name}: {cell} scored {ours[name][cell]}, expected {expected}")
     assert not wrong, "\n".join(wrong)
 
 
 def test_every_graded_cell_has_three_wrong_implementations(graded_course):
-    assignment, _, _, max_points = graded_course
+    assignment, _, _, max_points, _ = graded_course
     for cell in max_points:
         count = sum(cell in breaks for breaks, _ in mutants(assignment).values())
         assert count >= 3, f"{assignment}: {cell} is broken by only {count} wrong implementations"
@@ -91,7 +100,7 @@ def _cells(nb):
 
 
 def test_release_is_committed_without_drift(graded_course):
-    assignment, release, _, _ = graded_course
+    assignment, release, _, _, _ = graded_course
     committed = ROOT / "assignments" / assignment / f"{assignment}.ipynb"
     assert committed.exists(), f"run `make release`: {committed} is missing"
     assert _cells(nbformat.read(committed, 4)) == _cells(nbformat.read(release / f"{assignment}.ipynb", 4)), \
