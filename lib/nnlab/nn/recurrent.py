@@ -710,7 +710,20 @@ _BACKWARD_DOC = """
 """
 
 
-class RNN(Recurrent):
+class _HiddenStateOnly(Recurrent):
+    """RNN and GRU: one state h (LSTM also carries C)."""
+
+    def forward(self, x, h0=None):
+        output, h_n, _ = self._forward(x, h0, None)
+        return output, h_n
+
+    def backward(self, grad_output, grad_h_n=None, truncate=None):
+        return self._backward(grad_output, grad_h_n, None, truncate)
+
+    backward.__doc__ = _BACKWARD_DOC.format(c0="", cn="", cn2="")
+
+
+class RNN(_HiddenStateOnly):
     """Elman RNN, h^t = σ_h(W x^t + U h^{t-1} + b_h), σ_h = tanh, relu or sigmoid.
 
     RNN(input_size, hidden_size, num_layers=1, nonlinearity='tanh', bias=True,
@@ -728,15 +741,6 @@ class RNN(Recurrent):
         self.nonlinearity = nonlinearity
         super().__init__(_RNNKernel(hidden_size, nonlinearity), input_size, hidden_size,
                          num_layers, bias, bidirectional, dtype, rng)
-
-    def forward(self, x, h0=None):
-        output, h_n, _ = self._forward(x, h0, None)
-        return output, h_n
-
-    def backward(self, grad_output, grad_h_n=None, truncate=None):
-        return self._backward(grad_output, grad_h_n, None, truncate)
-
-    backward.__doc__ = _BACKWARD_DOC.format(c0="", cn="", cn2="")
 
     def extra_repr(self):
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"
@@ -782,7 +786,7 @@ class LSTM(Recurrent):
         return super().extra_repr() + (", peepholes=True" if self.peepholes else "")
 
 
-class GRU(Recurrent):
+class GRU(_HiddenStateOnly):
     """Gated recurrent unit (gate order r, z, n), with the lecture's or torch's candidate.
 
     GRU(input_size, hidden_size, num_layers=1, bias=True, bidirectional=False,
@@ -811,15 +815,6 @@ class GRU(Recurrent):
         self.reset_after = reset_after
         super().__init__(_GRUKernel(hidden_size, reset_after), input_size, hidden_size,
                          num_layers, bias, bidirectional, dtype, rng)
-
-    def forward(self, x, h0=None):
-        output, h_n, _ = self._forward(x, h0, None)
-        return output, h_n
-
-    def backward(self, grad_output, grad_h_n=None, truncate=None):
-        return self._backward(grad_output, grad_h_n, None, truncate)
-
-    backward.__doc__ = _BACKWARD_DOC.format(c0="", cn="", cn2="")
 
     def extra_repr(self):
         return super().extra_repr() + (", reset_after=True" if self.reset_after else "")
