@@ -115,7 +115,7 @@ def reference_blocked():
     gradients refuse too, and importing torch fails."""
     from . import gradcheck, optim, train
     from .module import Module
-    from .nn import activations, conv, dropout, linear, losses
+    from .nn import activations, conv, dropout, linear, losses, recurrent
 
     patched = []
 
@@ -123,10 +123,10 @@ def reference_blocked():
         patched.append((owner, attr, owner.__dict__[attr]))
         setattr(owner, attr, _refuse)
 
-    for module in (activations, conv, dropout, linear, losses):
+    for module in (activations, conv, dropout, linear, losses, recurrent):
         for value in list(vars(module).values()):
             if isinstance(value, type) and issubclass(value, Module) and value.__module__ == module.__name__:
-                for attr in ("forward", "backward", "value", "derivative", "hessian"):
+                for attr in ("forward", "backward", "value", "derivative", "hessian", "_forward", "_backward"):
                     if attr in value.__dict__:
                         patch(value, attr)
     for value in list(vars(optim).values()):
