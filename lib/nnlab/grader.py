@@ -208,8 +208,8 @@ def run_steps(steps, result, time_limit=TIME_LIMIT, workdir=None):
 
     ctx = _context()
     conn, child = ctx.Pipe()
-    proc = ctx.Process(target=sandbox.serve, args=(child, str(workdir) if workdir else None, MEMORY_LIMIT),
-                       daemon=True)
+    proc = ctx.Process(target=sandbox.serve, daemon=True,
+                       args=(child, str(workdir) if workdir else None, MEMORY_LIMIT, time_limit + 10))
     proc.start()
     child.close()
     deadline = time.monotonic() + time_limit

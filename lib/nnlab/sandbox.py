@@ -48,13 +48,31 @@ def _restore(snapshot, namespace, trusted):
 _MISSING = object()
 
 
-def serve(conn, workdir=None, memory_limit=None):
+def _exit_with_parent():
+    """Die when the forkserver does (the grader was killed): no orphan keeps computing."""
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def serve(conn, workdir=None, memory_limit=None, cpu_limit=None):
     """Run requests from conn until it closes. Called in a fresh child process."""
     import resource
 
     os.setsid()  # own process group: the grader kills it with any children on a timeout
+    _exit_with_parent()
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    if cpu_limit:  # a backstop behind the grader's wall-clock limit
+        resource.setrlimit(resource.RLIMIT_CPU, (int(cpu_limit), int(cpu_limit) + 5))
     if workdir:
         os.chdir(workdir)
     devnull = os.open(os.devnull, os.O_WRONLY)
