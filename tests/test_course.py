@@ -31,7 +31,7 @@ def test_course_executes_and_reports_each_notebook(tmp_path):
     assert executed.cells[0].outputs[0]["text"].strip() == "42"
     assert any("02_broken.ipynb" in line and "error" in line for line in lines)
     # the command fails when a lecture fails
-    assert main(["course", "--lectures", str(lectures), "--build", str(tmp_path / "build")]) == 1
+    assert main(["course", "--lectures", str(lectures), "--build", str(tmp_path / "build"), "--only-lectures"]) == 1
 
 
 def test_nbgrader_config_points_at_the_repository():

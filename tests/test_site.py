@@ -21,9 +21,10 @@ if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("chromium is not installed (CI installs it)", allow_module_level=True)
 
 COUNT_FIGURES = """<script>
-window.addEventListener("load", () => {
-  const shown = [...document.images].filter(i => i.complete && i.naturalWidth > 0).length;
-  document.body.setAttribute("data-figures-shown", shown);
+window.addEventListener("load", async () => {
+  // decode() settles once the browser has decoded the image (or failed to)
+  const decoded = await Promise.all([...document.images].map(i => i.decode().then(() => i.naturalWidth > 0, () => false)));
+  document.body.setAttribute("data-figures-shown", decoded.filter(Boolean).length);
 });
 </script>"""
 

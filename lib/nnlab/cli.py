@@ -109,6 +109,8 @@ def main(argv=None):
     course = sub.add_parser("course", help="execute every lecture into build/lectures and report")
     course.add_argument("--lectures", default="lectures")
     course.add_argument("--build", default="build")
+    course.add_argument("--only-lectures", action="store_true",
+                        help="execute the lectures and render the site; skip assignments and grading")
     sub.add_parser("release", help="regenerate assignments/ from solutions/ with nbgrader")
     grade_parser = sub.add_parser("grade", help="grade a folder of submissions of one assignment")
     grade_parser.add_argument("assignment")
@@ -123,6 +125,8 @@ def main(argv=None):
 
     if args.command == "course":
         rows = run_course(args.lectures, args.build)
+        if args.only_lectures:
+            return 1 if any(r[1] == "error" for r in rows) else 0
         release()
         graded_right = check_assignments()
         for example in sorted(Path("course/example_class").glob("*")):
