@@ -63,8 +63,12 @@ def autograde(assignment, submissions, root):
     The notebooks are copied into course/submitted/<student>/<id>/<id>.ipynb of `root`,
     whose release must have been generated (generate) first.
     """
-    from nbgrader.api import Gradebook
+    import warnings
 
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # nbgrader's own, harmless, on every autograde
     api = nbgrader_api(root)
     for student, notebook in submissions.items():
         target = Path(root, "course", "submitted", student, assignment)
