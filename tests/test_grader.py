@@ -3,6 +3,7 @@ submissions get a status and a reason and never stop the others, deleted tests a
 feedback leaks no hidden test, re-grading is idempotent and survives being killed."""
 import csv
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from nnlab import grader
 
 ROOT = Path(__file__).resolve().parents[1]
+BEFORE = {name: os.environ.get(name) for name in grader.SANDBOX_ENV}
 ASSIGNMENT = "a1_backprop"
 CLASS = ROOT / "course" / "example_class" / ASSIGNMENT
 FULL = 17
@@ -142,3 +144,9 @@ def test_killing_the_grader_midway_loses_nothing(tmp_path):
 def test_missing_submissions_are_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no submissions"):
         grader.grade_class(ASSIGNMENT, tmp_path, root=ROOT, out=tmp_path / "out")
+
+
+def test_grading_leaves_this_process_environment_alone(graded):
+    # kernels started later by this process (lectures under nbval) must still draw figures
+    for name, value in grader.SANDBOX_ENV.items():
+        assert os.environ.get(name) == BEFORE.get(name), f"grading set {name}={value} in the grader's own process"

@@ -25,6 +25,7 @@ import html
 import json
 import os
 import signal
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -186,19 +187,34 @@ def _defines_function(source, name):
 
 
 _CONTEXT = None
+_CONTEXT_LOCK = threading.Lock()
+# one BLAS thread per submission (students run in parallel), figures off screen, no progress bars
+SANDBOX_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "MPLBACKEND": "Agg", "NNLAB_QUIET": "1"}
 
 
 def _context():
-    """A forkserver that has imported numpy, scikit-learn and nnlab (see nnlab.sandbox)."""
-    global _CONTEXT
-    if _CONTEXT is None:
-        import multiprocessing
+    """A forkserver that has imported numpy, scikit-learn and nnlab (see nnlab.sandbox).
 
-        # one BLAS thread per submission (students run in parallel); figures off screen
-        os.environ.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                           "MPLBACKEND": "Agg", "NNLAB_QUIET": "1"})
-        _CONTEXT = multiprocessing.get_context("forkserver")
-        _CONTEXT.set_forkserver_preload(["nnlab.sandbox", "nnlab._sandbox_preload"])
+    It starts with SANDBOX_ENV; this process's own environment is left as it was (kernels
+    started later by the same process must still show their figures).
+    """
+    global _CONTEXT
+    with _CONTEXT_LOCK:
+        if _CONTEXT is None:
+            import multiprocessing
+            from multiprocessing import forkserver
+
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["nnlab.sandbox", "nnlab._sandbox_preload"])
+            saved = dict(os.environ)
+            os.environ.update(SANDBOX_ENV)
+            try:
+                forkserver.ensure_running()
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+            _CONTEXT = ctx
     return _CONTEXT
 
 
@@ -339,6 +355,7 @@ def grade_class(assignment_name, submissions, root=".", out=None, workers=None, 
         return result
 
     workers = workers or os.cpu_count() or 1
+    _context()  # start the forkserver before the threads
     with ThreadPoolExecutor(workers) as pool:
         results = list(pool.map(work, found.items()))
     write_csv(out / f"{assignment_name}.csv", results)
