@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlab import assignments, grader
+from nnlab.course import assignments, grader
 
 ROOT = Path(__file__).resolve().parents[1]
 IDS = assignments.assignment_ids(ROOT)

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlab.cli import main, run_course
+from nnlab.course.cli import main, run_course
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from nnlab import grader
+from nnlab.course import grader
 
 ROOT = Path(__file__).resolve().parents[1]
 BEFORE = {name: os.environ.get(name) for name in grader.SANDBOX_ENV}
@@ -35,7 +35,7 @@ EXPECTED = {
     "judy_duplicated_cell": ("graded", FULL, "appears twice"),
     "mallory_reads_hidden_tests": ("flagged", FULL - 5, "open()"),
     "oscar_rewrites_files": ("flagged", FULL - 5, "open()"),
-    "peggy_patches_grading": ("flagged", FULL - 5, "nnlab.grading"),
+    "peggy_patches_grading": ("flagged", FULL - 5, "nnlab.testing"),
     "trent_rebinds_helpers": ("flagged", FULL - 4, "assert_close"),
     "victor_allocates_10gb": ("failed", FULL - 2, "MemoryError"),  # Sigmoid forward and backward
     "walter_exits": ("flagged", FULL - 5, "imports os"),

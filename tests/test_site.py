@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nnlab.cli import execute_notebook
-from nnlab.site import render_site
+from nnlab.course.cli import execute_notebook
+from nnlab.course.site import render_site
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -206,7 +206,7 @@ def _context():
             from multiprocessing import forkserver
 
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["nnlab.sandbox", "nnlab._sandbox_preload"])
+            ctx.set_forkserver_preload(["nnlab.course.sandbox", "nnlab.course._sandbox_preload"])
             saved = dict(os.environ)
             os.environ.update(SANDBOX_ENV)
             try:

@@ -59,8 +59,8 @@ def mlp_case(dtype, batch=256):
     """MLP 784 -> 256 -> ReLU -> 10 with cross-entropy, forward + backward."""
     import torch
 
-    from . import nn
-    from .module import Sequential
+    from .. import nn
+    from ..module import Sequential
 
     rng = np.random.default_rng(0)
     model = Sequential(nn.Linear(784, 256, dtype=dtype, rng=rng), nn.ReLU(),
@@ -92,7 +92,7 @@ def conv_case(dtype, batch=64):
     """Conv2d 8 -> 16, 3x3, padding 1, on 28x28 images: forward + backward of a fixed dL/dy."""
     import torch
 
-    from .nn.conv import Conv2d
+    from ..nn.conv import Conv2d
 
     rng = np.random.default_rng(0)
     layer = Conv2d(8, 16, 3, padding=1, dtype=dtype, rng=rng)
@@ -122,7 +122,7 @@ def recurrent_case(kind, dtype, input_size=16, hidden=64, steps=50, batch=32):
     dL/d(output); nnlab's GRU runs with reset_after=True, the form torch computes."""
     import torch
 
-    from .nn.recurrent import GRU, LSTM
+    from ..nn.recurrent import GRU, LSTM
 
     rng = np.random.default_rng(0)
     if kind == "LSTM":

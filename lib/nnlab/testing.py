@@ -16,7 +16,7 @@ import numpy as np
 from .gradcheck import check_module, numerical_gradient, relative_error
 
 # What a submission may use from nnlab: the module plumbing and the data sets.
-ALLOWED_NNLAB = ("nnlab", "nnlab.module", "nnlab.data", "nnlab.grading")
+ALLOWED_NNLAB = ("nnlab", "nnlab.module", "nnlab.data", "nnlab.testing")
 FORBIDDEN_ROOTS = ("torch", "tensorflow", "jax", "autograd", "sklearn.neural_network")
 
 

@@ -2,6 +2,8 @@
 import matplotlib.pyplot as plt
 import numpy as np
 
+__all__ = ["decision_boundary", "loss_curves"]
+
 
 def decision_boundary(predict, X, y, ax=None, title=None, resolution=200, margin=0.5):
     """Colour the plane by predict(points) -> class scores or labels, and scatter (X, y).

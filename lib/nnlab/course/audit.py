@@ -31,7 +31,7 @@ DUNDERS = {"__dict__", "__globals__", "__code__", "__builtins__", "__subclasses_
            "__import__", "__loader__", "__spec__", "f_back", "f_globals", "f_locals", "f_code",
            "co_consts", "_getframe", "tb_frame", "gi_frame"}
 FORBIDDEN_NNLAB = ("nnlab.nn", "nnlab.optim", "nnlab.prune", "nnlab.train", "nnlab.gradcheck",
-                   "nnlab.grading", "nnlab.bench", "nnlab.assignments", "nnlab.grader", "nnlab.audit")
+                   "nnlab.testing", "nnlab.bench", "nnlab.assignments", "nnlab.grader", "nnlab.audit")
 
 
 def _root(node):

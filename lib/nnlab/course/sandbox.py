@@ -9,7 +9,7 @@ hidden test code only when it is about to run, so no student cell runs while hid
 is in this process.
 
 After every student cell it compares the objects the tests rely on (numpy's functions,
-numpy.testing, builtins, nnlab.grading and nnlab.gradcheck, and the notebook names that
+numpy.testing, builtins, nnlab.testing and nnlab.gradcheck, and the notebook names that
 trusted cells bound) with a snapshot taken before, restores any that changed and reports
 them: a run-time second line behind the static audit.
 """
@@ -21,7 +21,7 @@ import sys
 import traceback
 import types
 
-PROTECTED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "builtins", "nnlab.grading",
+PROTECTED_MODULES = ("numpy", "numpy.testing", "numpy.linalg", "builtins", "nnlab.testing",
                      "nnlab.gradcheck", "nnlab.module")
 
 
@@ -119,4 +119,4 @@ def preload():
     import sklearn.model_selection  # noqa: F401
 
     import nnlab  # noqa: F401
-    import nnlab.grading  # noqa: F401
+    import nnlab.testing  # noqa: F401

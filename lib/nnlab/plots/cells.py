@@ -1,0 +1,2 @@
+"""Diagrams drawn with matplotlib (see nnlab.plots)."""
+__all__ = []
