@@ -12,7 +12,7 @@ import pytest
 
 from nnlab.course import assignments, grader
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 IDS = assignments.assignment_ids(ROOT)
 SUBMISSIONS = Path(__file__).parent / "submissions"
 

@@ -15,7 +15,7 @@ import pytest
 
 from nnlab.course import grader
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BEFORE = {name: os.environ.get(name) for name in grader.SANDBOX_ENV}
 ASSIGNMENT = "a1_backprop"
 CLASS = ROOT / "course" / "example_class" / ASSIGNMENT

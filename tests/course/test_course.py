@@ -8,7 +8,7 @@ import pytest
 
 from nnlab.course.cli import main, run_course
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def write_notebook(path, source):
