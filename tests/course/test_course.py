@@ -6,7 +6,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlab.course.cli import main, run_course
+from nnlab.course.build import run_course
+from nnlab.course.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 
