@@ -1,10 +1,19 @@
-"""Parameters, the Module protocol and Sequential.
+"""Parameters, the Module protocol, Sequential and the initialisation of weights.
 
 Every layer of nnlab (and every layer a student writes) keeps one contract:
 
     forward(x)         computes the output and caches what backward needs
     backward(grad_out) returns dL/dx and ACCUMULATES dL/dθ into p.grad
     parameters()       the list of Parameter objects
+
+Losses (nnlab.nn.losses) are Modules with a contract of their own, because they end the
+chain: nothing comes after them to send a gradient back.
+
+    forward(pred, target)  returns the loss, a Python float, and caches what backward needs
+    backward()             takes NO argument (dL/dL = 1) and returns dL/dpred, pred's shape
+
+so one training step reads: loss = crit.forward(model.forward(x), y);
+model.backward(crit.backward()).
 
 Names and shapes of parameters follow the PyTorch twin, so that
 ``layer.load_state_dict(torch_layer.state_dict())`` works.
@@ -23,7 +32,21 @@ def manual_seed(seed):
 
 
 def default_rng():
+    """The generator set by the latest manual_seed (one seeded with 0 before any call)."""
     return _rng
+
+
+def uniform_fan_in(rng, shape, fan_in, dtype=np.float32):
+    """Initial weights drawn from U(-1/√fan_in, 1/√fan_in), torch's default for its layers.
+
+    rng: a np.random.Generator, or None for default_rng() (the generator of manual_seed).
+    shape: the parameter's shape; fan_in: how many inputs each unit adds up (Linear:
+    in_features; Conv2d: C_in·kh·kw; recurrent layers: hidden_size, as torch).
+    The bound keeps the variance of a unit's input independent of how many inputs it has.
+    """
+    rng = default_rng() if rng is None else rng
+    bound = 1.0 / np.sqrt(fan_in)
+    return rng.uniform(-bound, bound, shape).astype(dtype)
 
 
 class Parameter:
@@ -142,8 +165,11 @@ class Module:
 
 
 class Sequential(Module):
-    """Layers applied in order; backward runs them in reverse.
+    """Layers applied in order; backward runs them in reverse (also nnlab.nn.Sequential).
 
+    Sequential(layer_0, layer_1, ...): forward(x) = layer_k(...layer_1(layer_0(x))), with
+    whatever shapes the layers take; backward(grad_out) passes dL/d(output) through the
+    layers' backward from the last to the first and returns dL/dx.
     Parameter names are ``"<index>.<name>"`` as in torch.nn.Sequential.
     """
 

@@ -50,6 +50,9 @@ def fit(model, criterion, optimizer, X, y, epochs=10, batch_size=32, X_val=None,
         seed=0, clip=None, progress=None, history=None):
     """Train for `epochs` passes over (X, y) in shuffled minibatches.
 
+    Every epoch shuffles the samples and cuts them into batches of batch_size, the last one
+    smaller when batch_size does not divide len(X) (as torch's DataLoader): 100 samples with
+    batch_size=32 give batches of 32, 32, 32 and 4.
     Each step: zero_grad, forward, loss, backward, optional clip_grad_norm(clip), step.
     Returns the History (pass `history` to continue one). progress: None = automatic.
     """
@@ -58,13 +61,18 @@ def fit(model, criterion, optimizer, X, y, epochs=10, batch_size=32, X_val=None,
     X, y = np.asarray(X), np.asarray(y)
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}")
+    if int(batch_size) != batch_size or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    batch_size = int(batch_size)
     history = history or History()
     rng = np.random.default_rng(seed)
     show = progress_enabled() if progress is None else progress
     bar = tqdm(range(epochs), desc=type(model).__name__, disable=not show, leave=False)
     for _ in bar:
         model.train()
-        for idx in np.array_split(rng.permutation(len(X)), max(1, int(np.ceil(len(X) / batch_size)))):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
             optimizer.zero_grad()
             criterion.forward(model.forward(X[idx]), y[idx])
             model.backward(criterion.backward())

@@ -1,23 +1,22 @@
-"""nn/recurrent.py: RNN, LSTM (peepholes), GRU (reset_after), their cells, BPTT and truncated
+"""nn/recurrent/: RNN, LSTM (peepholes), GRU (reset_after), their cells, BPTT and truncated
 BPTT. Backward against float64 central differences (inputs, initial states, parameters),
-forward and backward against the torch twin, the definition of truncation, chunked training,
-dtypes and bad shapes."""
+forward and backward against the torch twin, the definition of truncation (and, as a
+property, truncate >= T is full BPTT), chunked training, dtypes and bad shapes."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch_twin import assert_same_as_torch
 
 from nnlab.gradcheck import check_module, numerical_gradient, relative_error
 from nnlab.module import Module
+from nnlab.nn import recurrent
 from nnlab.nn.activations import sigmoid
-from nnlab.nn.recurrent import (GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, _sigmoid,
-                                fit_chunks)
+from nnlab.nn.recurrent import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell, fit_chunks
+from nnlab.nn.recurrent.bptt import sigmoid_
 
-RNG = np.random.default_rng(2024)
 B, T, I, H = 2, 4, 3, 4          # small: central differences perturb every entry
-
-
-def rand(*shape):
-    return RNG.standard_normal(shape)
 
 
 def is_lstm(layer):
@@ -42,12 +41,18 @@ class WithState(Module):
         return (dx, self.layer.grad_h0) + extra
 
 
-def check_with_states(layer, x, state_shape):
-    states = [rand(*state_shape) for _ in range(2 if is_lstm(layer) else 1)]
+def check_with_states(layer, x, state_shape, rng):
+    states = [rng.standard_normal(state_shape) for _ in range(2 if is_lstm(layer) else 1)]
     names = ["x", "h0", "c0"][:1 + len(states)]
     report = check_module(WithState(layer), x, *states, input_names=names)
     assert set(names) <= set(report)
     assert report.ok, str(report)
+
+
+def test_the_package_exports_every_public_name():
+    assert set(recurrent.__all__) == {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+                                      "Recurrent", "Cell", "fit_chunks"}
+    assert all(hasattr(recurrent, name) for name in recurrent.__all__)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,23 +74,23 @@ LAYERS = {
 
 @pytest.mark.parametrize("layers,bidirectional", [(1, False), (2, True)])
 @pytest.mark.parametrize("name", LAYERS)
-def test_layer_gradients_equal_central_differences(name, layers, bidirectional):
+def test_layer_gradients_equal_central_differences(name, layers, bidirectional, rng):
     layer = LAYERS[name](layers, bidirectional)
     D = 2 if bidirectional else 1
-    check_with_states(layer, rand(B, T, I), (layers * D, B, H))
+    check_with_states(layer, rng.standard_normal((B, T, I)), (layers * D, B, H), rng)
 
 
 @pytest.mark.parametrize("name", ["LSTM-peepholes", "GRU-lecture", "GRU-torch"])
-def test_truncated_gradients_equal_central_differences_of_cut_graph(name):
+def test_truncated_gradients_equal_central_differences_of_cut_graph(name, rng):
     """truncate=1 with the loss on the last output only is the gradient of one step with
     h^{T-1} (and C^{T-1}) held fixed: the central differences of that one-step function."""
     layer = LAYERS[name](1, False).to(np.float64)
-    x = rand(B, T, I)
+    x = rng.standard_normal((B, T, I))
     out, state = layer.forward(x)
     h_prev, c_prev = layer.forward(x[:, :-1])[1], None
     if is_lstm(layer):
         h_prev, c_prev = h_prev
-    R = rand(B, H)
+    R = rng.standard_normal((B, H))
     grad = np.zeros_like(out)
     grad[:, -1] = R
     layer.zero_grad()
@@ -118,15 +123,15 @@ CELLS = {
 
 
 @pytest.mark.parametrize("name", CELLS)
-def test_cell_gradients_equal_central_differences(name):
-    check_with_states(CELLS[name](), rand(3, I), (3, H))
+def test_cell_gradients_equal_central_differences(name, rng):
+    check_with_states(CELLS[name](), rng.standard_normal((3, I)), (3, H), rng)
 
 
 def test_fast_sigmoid_is_the_sigmoid_of_activations():
     z = np.concatenate([np.linspace(-40, 40, 801), [-1e4, 1e4, 0.0]])
-    np.testing.assert_allclose(_sigmoid(z.copy()), sigmoid(z), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(sigmoid_(z.copy()), sigmoid(z), rtol=0, atol=1e-15)
     z32 = z.astype(np.float32)
-    out = _sigmoid(z32.copy())
+    out = sigmoid_(z32.copy())
     assert out.dtype == np.float32 and np.all(np.isfinite(out))
     np.testing.assert_allclose(out, sigmoid(z32), rtol=0, atol=2e-7)
 
@@ -135,9 +140,9 @@ def test_fast_sigmoid_is_the_sigmoid_of_activations():
 # the lecture's formulas, written out
 # ---------------------------------------------------------------------------------------------
 
-def test_gru_cell_default_is_the_lecture_formula():
+def test_gru_cell_default_is_the_lecture_formula(rng):
     cell = GRUCell(I, H).to(np.float64)
-    x, h = rand(3, I), rand(3, H)
+    x, h = rng.standard_normal((3, I)), rng.standard_normal((3, H))
     Wr, Wz, Wn = np.split(cell.weight_ih.data, 3)
     Ur, Uz, Un = np.split(cell.weight_hh.data, 3)
     br, bz, bn = np.split(cell.bias_ih.data + cell.bias_hh.data, 3)
@@ -147,9 +152,22 @@ def test_gru_cell_default_is_the_lecture_formula():
     np.testing.assert_allclose(cell.forward(x, h), (1 - z) * h + z * h_tilde, atol=1e-14)
 
 
-def test_peephole_lstm_cell_is_the_lecture_formula():
+def test_gru_cell_reset_after_is_torchs_formula(rng):
+    cell = GRUCell(I, H, reset_after=True).to(np.float64)
+    x, h = rng.standard_normal((3, I)), rng.standard_normal((3, H))
+    Wr, Wz, Wn = np.split(cell.weight_ih.data, 3)
+    Ur, Uz, Un = np.split(cell.weight_hh.data, 3)
+    b_ir, b_iz, b_in = np.split(cell.bias_ih.data, 3)
+    b_hr, b_hz, b_hn = np.split(cell.bias_hh.data, 3)
+    r = sigmoid(x @ Wr.T + b_ir + h @ Ur.T + b_hr)
+    z = sigmoid(x @ Wz.T + b_iz + h @ Uz.T + b_hz)
+    n = np.tanh(x @ Wn.T + b_in + r * (h @ Un.T + b_hn))
+    np.testing.assert_allclose(cell.forward(x, h), (1 - z) * n + z * h, atol=1e-14)
+
+
+def test_peephole_lstm_cell_is_the_lecture_formula(rng):
     cell = LSTMCell(I, H, peepholes=True).to(np.float64)
-    x, h, c = rand(3, I), rand(3, H), rand(3, H)
+    x, h, c = (rng.standard_normal(s) for s in ((3, I), (3, H), (3, H)))
     a = (x @ cell.weight_ih.data.T + h @ cell.weight_hh.data.T
          + cell.bias_ih.data + cell.bias_hh.data)
     ai, af, ag, ao = np.split(a, 4, axis=1)
@@ -162,16 +180,28 @@ def test_peephole_lstm_cell_is_the_lecture_formula():
     np.testing.assert_allclose(h_new, o * np.tanh(c_new), atol=1e-14)
 
 
-def test_peepholes_with_zero_weights_are_the_plain_lstm():
+def test_peepholes_with_zero_weights_are_the_plain_lstm(rng):
     plain = LSTM(I, H, 2, bidirectional=True, dtype=np.float64)
     peep = LSTM(I, H, 2, bidirectional=True, peepholes=True, dtype=np.float64)
     state = dict(plain.state_dict())
     state.update({n: np.zeros(H) for n, _ in peep.named_parameters() if "weight_c" in n})
     peep.load_state_dict(state)
-    x = rand(B, T, I)
+    x = rng.standard_normal((B, T, I))
     np.testing.assert_allclose(peep.forward(x)[0], plain.forward(x)[0], atol=1e-14)
     names = [n for n, _ in peep.named_parameters()]
     assert "weight_ci_l0" in names and "weight_co_l1_reverse" in names
+
+
+def test_cell_step_is_the_first_step_of_the_sequence_layer(rng):
+    """A cell with the layer's parameters computes what the layer computes at t = 1."""
+    for layer, cell in [(LSTM(I, H, peepholes=True), LSTMCell(I, H, peepholes=True)),
+                        (GRU(I, H), GRUCell(I, H)), (RNN(I, H, nonlinearity="relu"),
+                                                     RNNCell(I, H, nonlinearity="relu"))]:
+        cell.load_state_dict({n[:-3]: v for n, v in layer.state_dict().items()})
+        x = rng.standard_normal((B, 1, I))
+        out = layer.forward(x)[0]
+        step = cell.forward(x[:, 0])
+        np.testing.assert_allclose(step[0] if is_lstm(cell) else step, out[:, 0], atol=1e-6)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -197,38 +227,14 @@ TWINS = {
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("layers", [1, 2])
 @pytest.mark.parametrize("name", TWINS)
-def test_layer_equals_torch(name, layers, bidirectional):
-    ours_factory, torch_factory = TWINS[name]
-    twin = torch_factory(layers, bidirectional).double()
-    layer = ours_factory(layers, bidirectional)
-    assert [n for n, _ in layer.named_parameters()] == list(twin.state_dict())
-    layer.load_state_dict(twin.state_dict())
-    lstm = isinstance(layer, LSTM)
-    D = 2 if bidirectional else 1
-    x, h0, c0 = rand(B, T, I), rand(layers * D, B, H), rand(layers * D, B, H)
-    g_out, g_h, g_c = rand(B, T, D * H), rand(layers * D, B, H), rand(layers * D, B, H)
-
-    xt, h0t, c0t = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
-    if lstm:
-        out_t, (hn_t, cn_t) = twin(xt, (h0t, c0t))
-        out, (hn, cn) = layer.forward(x, (h0, c0))
-        torch.autograd.backward([out_t, hn_t, cn_t], [torch.tensor(g) for g in (g_out, g_h, g_c)])
-        dx = layer.backward(g_out, g_h, g_c)
-        np.testing.assert_allclose(cn, cn_t.detach().numpy(), rtol=0, atol=1e-9)
-        np.testing.assert_allclose(layer.grad_c0, c0t.grad.numpy(), rtol=0, atol=1e-9)
-    else:
-        out_t, hn_t = twin(xt, h0t)
-        out, hn = layer.forward(x, h0)
-        torch.autograd.backward([out_t, hn_t], [torch.tensor(g) for g in (g_out, g_h)])
-        dx = layer.backward(g_out, g_h)
-    np.testing.assert_allclose(out, out_t.detach().numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(hn, hn_t.detach().numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(layer.grad_h0, h0t.grad.numpy(), rtol=0, atol=1e-9)
-    torch_params = dict(twin.named_parameters())
-    for pname, p in layer.named_parameters():
-        np.testing.assert_allclose(p.grad, torch_params[pname].grad.numpy(), rtol=0, atol=1e-9,
-                                   err_msg=pname)
+def test_layer_equals_torch(name, layers, bidirectional, rng):
+    ours, theirs = TWINS[name]
+    layer = ours(layers, bidirectional)
+    state_shape = (layers * (2 if bidirectional else 1), B, H)
+    x = rng.standard_normal((B, T, I))
+    h0, c0 = rng.standard_normal(state_shape), rng.standard_normal(state_shape)
+    state = (h0, c0) if isinstance(layer, LSTM) else h0
+    assert_same_as_torch(layer, theirs(layers, bidirectional), x, state)
 
 
 CELL_TWINS = {
@@ -241,39 +247,18 @@ CELL_TWINS = {
 
 
 @pytest.mark.parametrize("name", CELL_TWINS)
-def test_cell_equals_torch(name):
-    ours_factory, torch_factory = CELL_TWINS[name]
-    twin, cell = torch_factory().double(), ours_factory()
-    cell.load_state_dict(twin.state_dict())
-    x, h, c = rand(3, I), rand(3, H), rand(3, H)
-    g_h, g_c = rand(3, H), rand(3, H)
-    xt, ht, ct = (torch.tensor(a, requires_grad=True) for a in (x, h, c))
-    if isinstance(cell, LSTMCell):
-        h_t, c_t = twin(xt, (ht, ct))
-        h_new, c_new = cell.forward(x, (h, c))
-        torch.autograd.backward([h_t, c_t], [torch.tensor(g_h), torch.tensor(g_c)])
-        dx = cell.backward(g_h, g_c)
-        np.testing.assert_allclose(c_new, c_t.detach().numpy(), rtol=0, atol=1e-9)
-        np.testing.assert_allclose(cell.grad_c0, ct.grad.numpy(), rtol=0, atol=1e-9)
-    else:
-        h_t = twin(xt, ht)
-        h_new = cell.forward(x, h)
-        h_t.backward(torch.tensor(g_h))
-        dx = cell.backward(g_h)
-    np.testing.assert_allclose(h_new, h_t.detach().numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(cell.grad_h0, ht.grad.numpy(), rtol=0, atol=1e-9)
-    torch_params = dict(twin.named_parameters())
-    for pname, p in cell.named_parameters():
-        np.testing.assert_allclose(p.grad, torch_params[pname].grad.numpy(), rtol=0, atol=1e-9,
-                                   err_msg=pname)
+def test_cell_equals_torch(name, rng):
+    ours, theirs = CELL_TWINS[name]
+    cell = ours()
+    x, h, c = (rng.standard_normal(s) for s in ((3, I), (3, H), (3, H)))
+    assert_same_as_torch(cell, theirs(), x, (h, c) if isinstance(cell, LSTMCell) else h)
 
 
-def test_lecture_gru_differs_from_torch_gru():
+def test_lecture_gru_differs_from_torch_gru(rng):
     """Same parameter names, different formulas: only reset_after=True is torch's GRU."""
     twin = torch.nn.GRU(I, H, batch_first=True).double()
     lecture = GRU(I, H).load_state_dict(twin.state_dict())
-    x = rand(B, T, I)
+    x = rng.standard_normal((B, T, I))
     assert not np.allclose(lecture.forward(x)[0], twin(torch.tensor(x))[0].detach().numpy())
 
 
@@ -293,56 +278,61 @@ def grads_of(layer, x, state, g_out, g_h=None, g_c=None, truncate=None):
     return result
 
 
-@pytest.mark.parametrize("name", ["RNN-tanh", "LSTM", "LSTM-peepholes", "GRU-lecture",
-                                  "GRU-torch"])
-def test_truncate_T_or_more_equals_full_bptt(name):
-    layer = LAYERS[name](2, True).to(np.float64)
-    Tl = 6
-    x = rand(B, Tl, I)
-    h0, c0 = rand(4, B, H), rand(4, B, H)
-    state = (h0, c0) if isinstance(layer, LSTM) else h0
-    g_out, g_h, g_c = rand(B, Tl, 2 * H), rand(4, B, H), rand(4, B, H)
+@settings(max_examples=25)
+@given(name=st.sampled_from(["RNN-tanh", "LSTM", "LSTM-peepholes", "GRU-lecture", "GRU-torch"]),
+       steps=st.integers(1, 6), extra=st.integers(0, 3), layers=st.integers(1, 2),
+       bidirectional=st.booleans(), batch=st.integers(1, 3), seed=st.integers(0, 2 ** 16))
+def test_truncate_T_or_more_is_full_bptt(name, steps, extra, layers, bidirectional, batch, seed):
+    """Property: a window of k >= T steps reaches back to h0 from every step, so truncated
+    BPTT adds up exactly the terms of full BPTT (only in another order)."""
+    rng = np.random.default_rng(seed)
+    layer = LAYERS[name](layers, bidirectional).to(np.float64)
+    D = 2 if bidirectional else 1
+    shape = (layers * D, batch, H)
+    x = rng.standard_normal((batch, steps, I))
+    state = (rng.standard_normal(shape), rng.standard_normal(shape)) if isinstance(layer, LSTM) \
+        else rng.standard_normal(shape)
+    g_out, g_h, g_c = (rng.standard_normal(s) for s in ((batch, steps, D * H), shape, shape))
     full = grads_of(layer, x, state, g_out, g_h, g_c)
-    for k in (Tl, Tl + 3):
-        cut = grads_of(layer, x, state, g_out, g_h, g_c, truncate=k)
-        for key in full:
-            np.testing.assert_allclose(cut[key], full[key], rtol=0, atol=1e-12, err_msg=key)
+    cut = grads_of(layer, x, state, g_out, g_h, g_c, truncate=steps + extra)
+    for key in full:
+        np.testing.assert_allclose(cut[key], full[key], rtol=1e-10, atol=1e-12, err_msg=key)
 
 
 @pytest.mark.parametrize("name", ["RNN-tanh", "LSTM", "GRU-lecture", "GRU-torch"])
 @pytest.mark.parametrize("k", [1, 2, 4])
-def test_truncate_k_stops_exactly_k_steps_back(name, k):
+def test_truncate_k_stops_exactly_k_steps_back(name, k, rng):
     """Gradient injected at the last step only: dL/dx^t is exactly 0 for t < T-k and nonzero
     for the k steps T-k, ..., T-1 (0-based); h0 gets nothing while k < T."""
     layer = LAYERS[name](1, False).to(np.float64)
     Tl = 7
-    x, g_out = rand(B, Tl, I), np.zeros((B, Tl, H))
-    g_out[:, -1] = rand(B, H)
-    state = (rand(1, B, H), rand(1, B, H)) if isinstance(layer, LSTM) else rand(1, B, H)
-    g = grads_of(layer, x, state, g_out, truncate=k)
+    x, g_out = rng.standard_normal((B, Tl, I)), np.zeros((B, Tl, H))
+    g_out[:, -1] = rng.standard_normal((B, H))
+    h0, c0 = rng.standard_normal((1, B, H)), rng.standard_normal((1, B, H))
+    g = grads_of(layer, x, (h0, c0) if isinstance(layer, LSTM) else h0, g_out, truncate=k)
     assert np.all(g["x"][:, :Tl - k] == 0)
     assert np.all(np.abs(g["x"][:, Tl - k:]).sum(axis=(0, 2)) > 0)
     assert np.all(g["h0"] == 0)
 
 
-def test_truncate_backward_direction_looks_forward_in_time():
+def test_truncate_backward_direction_looks_forward_in_time(rng):
     layer = GRU(I, H, bidirectional=True, reset_after=True, dtype=np.float64)
     Tl, k = 6, 2
-    x, g_out = rand(B, Tl, I), np.zeros((B, Tl, 2 * H))
-    g_out[:, 0, H:] = rand(B, H)             # the backward direction's output at t = 0
+    x, g_out = rng.standard_normal((B, Tl, I)), np.zeros((B, Tl, 2 * H))
+    g_out[:, 0, H:] = rng.standard_normal((B, H))   # the backward direction's output at t = 0
     g = grads_of(layer, x, None, g_out, truncate=k)
     assert np.all(np.abs(g["x"][:, :k]).sum(axis=(0, 2)) > 0)
     assert np.all(g["x"][:, k:] == 0)
     assert np.all(g["weight_ih_l0"] == 0) and np.any(g["weight_ih_l0_reverse"] != 0)
 
 
-def test_truncate_in_stacked_layers_applies_per_layer():
+def test_truncate_in_stacked_layers_applies_per_layer(rng):
     """Each layer cuts its own recurrence: from the last step, layer 1 reaches k steps of
     layer 0's outputs, each of which reaches k steps of x: 2k-1 steps in all."""
     layer = LSTM(I, H, 2, dtype=np.float64)
     Tl, k = 8, 2
-    x, g_out = rand(B, Tl, I), np.zeros((B, Tl, H))
-    g_out[:, -1] = rand(B, H)
+    x, g_out = rng.standard_normal((B, Tl, I)), np.zeros((B, Tl, H))
+    g_out[:, -1] = rng.standard_normal((B, H))
     g = grads_of(layer, x, None, g_out, truncate=k)
     reach = 2 * k - 1
     assert np.all(g["x"][:, :Tl - reach] == 0)
@@ -351,7 +341,7 @@ def test_truncate_in_stacked_layers_applies_per_layer():
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
 @pytest.mark.parametrize("k", [1, 3])
-def test_truncate_equals_torch_with_detached_windows(kind, k):
+def test_truncate_equals_torch_with_detached_windows(kind, k, rng):
     """The definition, built with torch autograd: for every step t, the loss at t sees
     steps t-k+1..t; the state before them is detached (unless it is h0)."""
     layer = {"rnn": lambda: RNN(I, H, dtype=np.float64),
@@ -361,8 +351,8 @@ def test_truncate_equals_torch_with_detached_windows(kind, k):
             "gru": torch.nn.GRUCell}[kind](I, H).double()
     cell.load_state_dict({n[:-3]: torch.tensor(p.data) for n, p in layer.named_parameters()})
     Tl = 6
-    x, h0, c0 = rand(B, Tl, I), rand(1, B, H), rand(1, B, H)
-    g_out, g_h, g_c = rand(B, Tl, H), rand(1, B, H), rand(1, B, H)
+    x, h0, c0 = (rng.standard_normal(s) for s in ((B, Tl, I), (1, B, H), (1, B, H)))
+    g_out, g_h, g_c = (rng.standard_normal(s) for s in ((B, Tl, H), (1, B, H), (1, B, H)))
     lstm = kind == "lstm"
     ours = grads_of(layer, x, (h0, c0) if lstm else h0, g_out, g_h, g_c if lstm else None,
                     truncate=k)
@@ -397,10 +387,10 @@ def test_truncate_equals_torch_with_detached_windows(kind, k):
 # chunked training (TBPTT over a long sequence)
 # ---------------------------------------------------------------------------------------------
 
-def test_fit_chunks_carries_the_state_and_cuts_the_gradient():
+def test_fit_chunks_carries_the_state_and_cuts_the_gradient(rng):
     layer = LSTM(I, H, 2, dtype=np.float64)
     Tl, chunk = 10, 4
-    x, target = rand(B, Tl, I), rand(B, Tl, H)
+    x, target = rng.standard_normal((B, Tl, I)), rng.standard_normal((B, Tl, H))
 
     def loss_grad(out, steps):
         diff = out - target[:, steps]
@@ -432,9 +422,9 @@ def test_fit_chunks_carries_the_state_and_cuts_the_gradient():
     assert not np.allclose(chunked["weight_hh_l0"], layer.weight_hh_l0.grad)
 
 
-def test_fit_chunks_with_an_optimizer_step_and_checks():
+def test_fit_chunks_with_an_optimizer_step_and_checks(rng):
     layer = GRU(I, H, dtype=np.float64)
-    x = rand(B, 9, I)
+    x = rng.standard_normal((B, 9, I))
     calls = []
 
     def step():
@@ -454,9 +444,9 @@ def test_fit_chunks_with_an_optimizer_step_and_checks():
 # contract: accumulation, dtypes, shapes, errors
 # ---------------------------------------------------------------------------------------------
 
-def test_backward_accumulates_parameter_gradients():
+def test_backward_accumulates_parameter_gradients(rng):
     layer = LSTM(I, H, dtype=np.float64)
-    x, g = rand(B, T, I), rand(B, T, H)
+    x, g = rng.standard_normal((B, T, I)), rng.standard_normal((B, T, H))
     layer.zero_grad()
     layer.forward(x)
     layer.backward(g)
@@ -469,9 +459,9 @@ def test_backward_accumulates_parameter_gradients():
                                   lambda: LSTM(I, H, 2, peepholes=True),
                                   lambda: GRU(I, H, bidirectional=True),
                                   lambda: GRU(I, H, reset_after=True)])
-def test_float32_stays_float32_and_float64_input_gives_float64(make):
+def test_float32_stays_float32_and_float64_input_gives_float64(make, rng):
     layer = make()
-    x = rand(B, T, I).astype(np.float32)
+    x = rng.standard_normal((B, T, I)).astype(np.float32)
     out, state = layer.forward(x)
     h_n = state[0] if isinstance(layer, LSTM) else state
     assert out.dtype == h_n.dtype == np.float32
@@ -483,16 +473,30 @@ def test_float32_stays_float32_and_float64_input_gives_float64(make):
     np.testing.assert_allclose(out64, out, atol=1e-5)
 
 
-def test_output_shapes_are_torchs():
+def test_output_shapes_are_torchs(rng):
     layer = LSTM(I, H, 3, bidirectional=True)
-    out, (h_n, c_n) = layer.forward(rand(5, 7, I))
+    out, (h_n, c_n) = layer.forward(rng.standard_normal((5, 7, I)))
     assert out.shape == (5, 7, 2 * H) and h_n.shape == c_n.shape == (6, 5, H)
     assert layer.backward(np.ones_like(out)).shape == (5, 7, I)
     assert layer.grad_h0.shape == layer.grad_c0.shape == (6, 5, H)
-    assert LSTMCell(I, H).forward(rand(5, I))[1].shape == (5, H)
+    assert LSTMCell(I, H).forward(rng.standard_normal((5, I)))[1].shape == (5, H)
 
 
-def test_wrong_shapes_name_the_expected_shape():
+def test_parameters_are_initialised_like_torch():
+    """U(-1/√hidden, 1/√hidden) for every parameter, whatever the input size (fan_in = H)."""
+    layer = LSTM(7, 16, peepholes=True, rng=np.random.default_rng(0))
+    bound = 1 / np.sqrt(16)
+    for name, p in layer.named_parameters():
+        assert np.abs(p.data).max() <= bound, name
+    values = np.abs(np.concatenate([p.data.ravel() for p in layer.parameters()]))
+    assert values.max() > 0.99 * bound
+    assert abs(values.mean() - bound / 2) < 0.05 * bound      # |U(-b, b)| has mean b/2
+
+
+def test_wrong_shapes_name_the_expected_shape(rng):
+    def rand(*shape):
+        return rng.standard_normal(shape)
+
     layer = LSTM(3, 4, 2, bidirectional=True)
     with pytest.raises(ValueError, match=r"LSTM expects input of shape \(batch, time, 3\)"):
         layer.forward(rand(2, 5, 4))
@@ -521,24 +525,32 @@ def test_wrong_shapes_name_the_expected_shape():
         GRUCell(3, 4).forward(rand(2, 5, 3))
     with pytest.raises(ValueError, match=r"LSTMCell expects c of shape \(2, 4\)"):
         LSTMCell(3, 4).forward(rand(2, 3), (rand(2, 4), rand(4, 2)))
+    with pytest.raises(ValueError, match=r"LSTMCell.backward expects grad_c of shape \(2, 4\)"):
+        cell = LSTMCell(3, 4)
+        cell.forward(rand(2, 3))
+        cell.backward(rand(2, 4), rand(4, 2))
     with pytest.raises(ValueError, match="nonlinearity"):
         RNN(3, 4, nonlinearity="softsign")
+    with pytest.raises(ValueError, match="num_layers"):
+        GRU(3, 4, num_layers=0)
     with pytest.raises(RuntimeError, match="before forward"):
         GRU(3, 4).backward(rand(2, 5, 4))
+    with pytest.raises(RuntimeError, match="before forward"):
+        RNNCell(3, 4).backward(rand(2, 4))
 
 
 @pytest.mark.parametrize("make", [lambda: LSTM(I, H, 2, bidirectional=True),
                                   lambda: GRU(I, H, reset_after=True),
                                   lambda: LSTMCell(I, H), lambda: GRUCell(I, H)])
 @pytest.mark.parametrize("batch", [1, 3])
-def test_results_are_new_arrays_not_reused_buffers(make, batch):
+def test_results_are_new_arrays_not_reused_buffers(make, batch, rng):
     """The layers keep their work arrays between calls; what they return must not be one."""
     layer = make().to(np.float64)
     cell = isinstance(layer, (LSTMCell, GRUCell))
     lstm = isinstance(layer, (LSTM, LSTMCell))
 
     def run():
-        out = layer.forward(rand(batch, I) if cell else rand(batch, T, I))
+        out = layer.forward(rng.standard_normal((batch, I) if cell else (batch, T, I)))
         if cell:
             results = list(out) if lstm else [out]
             dx = layer.backward(*[np.ones_like(a) for a in results])

@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from ..module import Module, Parameter, check_shape, default_rng
+from ..module import Module, Parameter, check_shape, uniform_fan_in
 
 
 def output_size(size, kernel, stride=1, padding=0):
@@ -79,7 +79,7 @@ class Conv2d(Module):
 
     x: (N, C_in, H, W) -> y: (N, C_out, Ho, Wo), Ho = output_size(H, kh, sh, ph) (same for Wo).
     weight: (C_out, C_in, kh, kw), bias: (C_out,), both U(-1/√fan_in, 1/√fan_in) with
-    fan_in = C_in·kh·kw, like torch. kernel_size, stride, padding: int or (height, width).
+    fan_in = C_in·kh·kw, like torch (module.uniform_fan_in). kernel_size, stride, padding: int or (height, width).
 
     With im2col, cols = the windows as a matrix (N, C_in·kh·kw, Ho·Wo), and W as
     (C_out, C_in·kh·kw), the layer is one matrix product per image: y = W cols + b.
@@ -90,15 +90,14 @@ class Conv2d(Module):
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True,
                  dtype=np.float32, rng=None):
-        rng = default_rng() if rng is None else rng
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size", 1)
         self.stride = _pair(stride, "stride", 1)
         self.padding = _pair(padding, "padding", 0)
         kh, kw = self.kernel_size
-        bound = 1.0 / math.sqrt(in_channels * kh * kw)
-        self.weight = Parameter(rng.uniform(-bound, bound, (out_channels, in_channels, kh, kw)).astype(dtype))
-        self.bias = Parameter(rng.uniform(-bound, bound, out_channels).astype(dtype)) if bias else None
+        fan_in = in_channels * kh * kw
+        self.weight = Parameter(uniform_fan_in(rng, (out_channels, in_channels, kh, kw), fan_in, dtype))
+        self.bias = Parameter(uniform_fan_in(rng, (out_channels,), fan_in, dtype)) if bias else None
 
     def forward(self, x):
         x = check_shape("Conv2d", x, ("batch", self.in_channels, "H", "W"))

@@ -1,7 +1,7 @@
 """Fully connected layer y = x W^T + b (torch.nn.Linear's convention: weight is (out, in))."""
 import numpy as np
 
-from ..module import Module, Parameter, check_shape, default_rng
+from ..module import Module, Parameter, check_shape, uniform_fan_in
 
 
 class Linear(Module):
@@ -9,17 +9,16 @@ class Linear(Module):
 
     x: (batch, in_features) -> y: (batch, out_features).
     weight: (out_features, in_features), bias: (out_features,), both initialised
-    U(-1/sqrt(in), 1/sqrt(in)) like torch.
+    U(-1/√in_features, 1/√in_features) like torch (module.uniform_fan_in); rng: a
+    np.random.Generator, or None for the generator of nnlab.manual_seed.
     backward(dy) with dy: (batch, out_features) returns dx: (batch, in_features) and adds
     dW = dy^T x (summed over the batch) and db = sum_batch dy into the gradients.
     """
 
     def __init__(self, in_features, out_features, bias=True, dtype=np.float32, rng=None):
-        rng = default_rng() if rng is None else rng
-        bound = 1.0 / np.sqrt(in_features)
         self.in_features, self.out_features = in_features, out_features
-        self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
-        self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
+        self.weight = Parameter(uniform_fan_in(rng, (out_features, in_features), in_features, dtype))
+        self.bias = Parameter(uniform_fan_in(rng, (out_features,), in_features, dtype)) if bias else None
 
     def forward(self, x):
         self.x = check_shape("Linear", x, ("batch", self.in_features))

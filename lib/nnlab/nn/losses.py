@@ -1,4 +1,10 @@
-"""Losses: loss = crit(pred, target) returns a float; grad = crit.backward() returns dL/dpred.
+"""Losses: the end of the chain, with their own contract (see nnlab.module).
+
+    loss = crit.forward(pred, target)   a Python float (crit(pred, target) is the same call)
+    grad = crit.backward()              NO argument: dL/dpred, an array of pred's shape
+
+backward takes no gradient because nothing comes after the loss (dL/dL = 1); it uses what
+the latest forward cached. A training step: model.backward(crit.backward()).
 
 Each loss also gives `hessian()`: the per-sample Hessian of the loss with respect to one
 row of pred, shape (batch, M, M). Rows of pred are independent, so this is the whole
@@ -11,6 +17,8 @@ from ..module import Module
 
 
 class Loss(Module):
+    """Base of the losses: forward(pred, target) -> float, backward() -> dL/dpred, hessian()."""
+
     def __init__(self, reduction="mean"):
         if reduction not in ("mean", "sum"):
             raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
