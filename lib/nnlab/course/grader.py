@@ -1,100 +1,72 @@
-"""Grade a whole class: `nnlab grade ASSIGNMENT SUBMISSIONS` (make grade).
+"""Grading one submission: the student's cells in a sandbox, the tests and verdicts here.
 
-For each student the grader
-1. reads the submission as JSON (invalid JSON: status failed) and takes the student's
-   answer for every solution cell of the master, matched by nbgrader grade_id (a duplicated
-   cell: the last copy; a deleted one: the blank stub);
-2. audits each answer statically (nnlab.audit) before anything runs; a flagged answer is
-   replaced by its blank stub, so it scores nothing for what it touched (status flagged);
-3. rebuilds the notebook from the master — every test and locked cell comes from the
-   master, so deleted or edited tests are restored — and runs it in its own process
-   (nnlab.sandbox) with a memory limit and a wall-clock limit, killed with its process
-   group when it overruns (status timeout) or dies (status failed); hidden tests are sent
-   to the process only when they are about to run;
-4. scores each graded cell (points if its visible and hidden parts run without error) and
-   writes course/grades/<id>/<student>.json atomically, then the feedback HTML and the CSV.
+    submission.ipynb ──► sandbox (nnlab.course.sandbox): every code cell of the submission,
+                         in order, cells the student added included; nothing else
+          ▲  data only (nnlab.course.wire)
+          ▼
+    this process:        the master's test cells, run against proxies of the student's
+                         names (nnlab.course.remote); every expected value and every
+                         pass/fail decision is made here
 
-Results already on disk for the same submission and master are reused, so re-grading is
-idempotent and a grader killed midway loses nothing. Students run in parallel on the
-available cores. Feedback shows visible tests and their tracebacks, but of a hidden test
-only that it failed and its error type.
+Order, as in the notebook: the cells up to the last test cell run in the sandbox; each test
+cell's *visible* part runs here when its turn comes (phase 1). Then every *hidden* part runs,
+in order (phase 2), on the notebook as it stands at the end. So no hidden input reaches the
+sandbox before everything a student can see in the feedback (their output, their errors,
+the visible tests' messages) has been produced; of phase 2 the feedback shows only each
+hidden check's label and error type.
+
+A test cell scores its points when its visible part, and its hidden part if any, run without
+an error. A sandbox that dies or stops answering fails the test it was in; a new one is
+started (up to policy.RESTARTS times), the cells run again, and grading goes on.
 """
-import csv
+import ast
+import contextlib
 import hashlib
-import html
+import io
 import json
-import os
-import signal
-import threading
+import linecache
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+import traceback
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .audit import audit, bound_names
+from . import policy
+from .remote import SandboxGone, TestTimeout, remote_name
 
 HIDDEN = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
-MEMORY_LIMIT = 4 << 30   # bytes of address space for one submission
-TIME_LIMIT = 60.0        # seconds for one submission
+MAX_NOTEBOOK_BYTES = 32 << 20
+_SOURCES = ("agent.py", "grader.py", "policy.py", "remote.py", "sandbox.py", "wire.py")
+
+
+def grader_version():
+    """A digest of the grader's own code and of the checks tests call: part of every cache key."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    digest.update((here.parent / "testing.py").read_bytes())
+    digest.update((here.parent / "gradcheck.py").read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class GradingError(Exception):
+    """An instructor's mistake (unknown assignment, empty folder ...): one line, no traceback."""
 
 
 @dataclass
 class Cell:
-    kind: str            # "markdown", "trusted" (locked code), "solution", "test"
+    kind: str            # "markdown", "trusted" (locked code), "solution" or "test"
     grade_id: str
     source: str
     points: float = 0.0
-    stub: str = ""       # the release's version of a solution cell
-
-
-@dataclass
-class Assignment:
-    name: str
-    cells: list
-    digest: str
-
-    @classmethod
-    def load(cls, name, root):
-        master_path = Path(root, "solutions", name, f"{name}.ipynb")
-        release_path = Path(root, "assignments", name, f"{name}.ipynb")
-        master, release = json.loads(master_path.read_text()), json.loads(release_path.read_text())
-        stubs = {_grade_id(c): _source(c) for c in release["cells"] if _meta(c).get("solution")}
-        cells = []
-        for c in master["cells"]:
-            meta = _meta(c)
-            if c["cell_type"] != "code":
-                kind = "markdown"
-            elif meta.get("grade"):
-                kind = "test"
-            elif meta.get("solution"):
-                kind = "solution"
-            else:
-                kind = "trusted"
-            cells.append(Cell(kind, _grade_id(c), _source(c), float(meta.get("points") or 0),
-                              stubs.get(_grade_id(c), "")))
-        digest = hashlib.sha256(master_path.read_bytes() + release_path.read_bytes()).hexdigest()
-        return cls(name, cells, digest)
 
     @property
-    def tests(self):
-        return [c for c in self.cells if c.kind == "test"]
+    def visible(self):
+        return split_hidden(self.source)[0]
 
     @property
-    def max_score(self):
-        return sum(c.points for c in self.tests)
-
-
-def _meta(cell):
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _grade_id(cell):
-    return _meta(cell).get("grade_id", "")
-
-
-def _source(cell):
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
+    def hidden(self):
+        return split_hidden(self.source)[1]
 
 
 def split_hidden(source):
@@ -107,302 +79,478 @@ def split_hidden(source):
     return visible + after, hidden
 
 
+def _meta(cell):
+    meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    nbgrader = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    return nbgrader if isinstance(nbgrader, dict) else {}
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        return "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def bound_names(source):
+    """Names a cell binds at its top level (def, class, assignment, import)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in node.names}
+    return names
+
+
+@dataclass
+class Assignment:
+    name: str
+    cells: list
+    digest: str
+
+    @classmethod
+    def load(cls, name, root="."):
+        path = Path(root, "solutions", name, f"{name}.ipynb")
+        if not path.is_file():
+            known = sorted(p.parent.name for p in Path(root, "solutions").glob("*/*.ipynb") if p.stem == p.parent.name)
+            raise GradingError(f"unknown assignment {name!r}; the course has: {', '.join(known) or 'none'}")
+        raw = path.read_bytes()
+        cells = []
+        for c in json.loads(raw)["cells"]:
+            meta = _meta(c)
+            if c["cell_type"] != "code":
+                kind = "markdown"
+            elif meta.get("grade"):
+                kind = "test"
+            elif meta.get("solution"):
+                kind = "solution"
+            else:
+                kind = "trusted"
+            cells.append(Cell(kind, meta.get("grade_id", ""), _source(c), float(meta.get("points") or 0)))
+        digest = hashlib.sha256(raw + grader_version().encode()).hexdigest()
+        return cls(name, cells, digest)
+
+    @property
+    def tests(self):
+        return [c for c in self.cells if c.kind == "test"]
+
+    @property
+    def max_score(self):
+        return sum(c.points for c in self.tests)
+
+    @property
+    def trusted_names(self):
+        return set().union(*(bound_names(c.source) for c in self.cells if c.kind == "trusted"))
+
+    @property
+    def student_names(self):
+        """The notebook names the tests may use from the student: what the master's answer
+        cells define, less what locked and test cells define themselves."""
+        mine = set().union(*(bound_names(c.source) for c in self.cells if c.kind == "solution"))
+        theirs = self.trusted_names.union(*(bound_names(c.source) for c in self.cells if c.kind == "test"))
+        return sorted(mine - theirs)
+
+
 @dataclass
 class Result:
     student: str
     score: float = 0.0
     max_score: float = 0.0
-    status: str = "graded"                       # graded | flagged | failed | timeout
+    status: str = "graded"        # graded | timeout | failed (the student's) | error (the grader's: not cached)
     reasons: list = field(default_factory=list)
-    tests: dict = field(default_factory=dict)    # grade_id -> {points, max, visible, hidden}
+    tests: dict = field(default_factory=dict)   # grade_id -> {points, max, visible: {...}, hidden: {...}}
+    cells: dict = field(default_factory=dict)   # grade_id of an answer cell -> its error, if it raised
     seconds: float = 0.0
-    tampered_cells: set = field(default_factory=set)  # answer cells caught changing things at run time
+    round_trips: int = 0
+    restarts: int = 0
+    sandboxed: bool = True
+    grader: str = ""
 
     def escalate(self, status, reason):
-        order = ["graded", "failed", "timeout", "flagged"]
+        order = ["graded", "failed", "timeout", "error"]
         if order.index(status) > order.index(self.status):
             self.status = status
-        self.reasons.append(reason)
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+    def to_dict(self):
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        return cls(**data)
 
 
-def read_answers(path, assignment, result):
-    """{grade_id: source} of the student's solution cells; notes problems in result."""
-    try:
-        notebook = json.loads(Path(path).read_text(encoding="utf-8"))
-        cells = notebook["cells"]
-        assert isinstance(cells, list)
-    except Exception as error:  # noqa: BLE001 - any unreadable file is the same verdict
-        result.escalate("failed", f"the notebook is not valid JSON/ipynb ({type(error).__name__}: "
-                                  f"{str(error)[:120]})")
+def read_submission(data, assignment, result):
+    """The code cells of a submission, as (grade_id, source) in notebook order, or None."""
+    if len(data) > MAX_NOTEBOOK_BYTES:
+        result.escalate("failed", f"the notebook is over {MAX_NOTEBOOK_BYTES >> 20} MB")
         return None
-    answers, seen = {}, set()
-    ids = [c.get("id") for c in cells if isinstance(c, dict)]
-    if len(ids) != len(set(ids)):
-        result.reasons.append("duplicated cell ids (ignored: cells are matched by grade_id)")
+    try:
+        notebook = json.loads(data.decode("utf-8"))
+        cells = notebook["cells"]
+        if not isinstance(cells, list):
+            raise TypeError("cells is not a list")
+    except Exception as error:  # noqa: BLE001 - any unreadable file gets the same verdict
+        result.escalate("failed", f"the notebook is not a valid .ipynb file ({type(error).__name__})")
+        return None
+    kinds = {c.grade_id: c.kind for c in assignment.cells if c.grade_id}
+    code, seen = [], set()
     for cell in cells:
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        gid = _grade_id(cell)
-        if _meta(cell).get("solution") and gid:
-            if gid in seen:
-                result.reasons.append(f"cell {gid} appears twice: the last copy is graded")
-            seen.add(gid)
-            answers[gid] = _source(cell)
+        grade_id = _meta(cell).get("grade_id", "")
+        grade_id = grade_id if isinstance(grade_id, str) and grade_id in kinds else ""
+        if grade_id and kinds[grade_id] == "solution" and grade_id in seen:
+            result.reasons.append(f"cell {grade_id} appears twice: the last copy is graded")
+        seen.add(grade_id)
+        code.append((grade_id, _source(cell)))
     for cell in assignment.cells:
-        if cell.kind == "solution" and cell.grade_id not in answers:
-            result.reasons.append(f"answer cell {cell.grade_id} is missing: graded as blank")
-    return answers
+        if cell.kind == "solution" and cell.grade_id not in seen:
+            result.reasons.append(f"answer cell {cell.grade_id} is missing (deleted?): what it defines is missing too")
+    return code
 
 
-def plan(assignment, answers, result):
-    """The requests to run, in order: (kind, code, hidden, grade_id)."""
-    steps, protected, modules = [], set(), set()
+def plan(assignment, code_cells):
+    """The notebook cells to run in the sandbox, in order, with the tests between them:
+    [("trusted" | "student", grade_id, source) or ("test", grade_id, Cell)].
+
+    Locked cells come from the master (a student's edits of them are ignored), answer cells
+    from the submission (the last copy of a duplicated one), and each cell the student added
+    runs after the master cell it follows in the submission. Nothing after the last test runs.
+    """
+    answers, added, anchor = {}, {None: []}, None
+    kinds = {c.grade_id: c.kind for c in assignment.cells if c.grade_id}
+    for grade_id, source in code_cells:
+        if grade_id:
+            anchor = grade_id
+            if kinds[grade_id] == "solution":
+                answers[grade_id] = source
+        else:
+            added.setdefault(anchor, []).append(source)
+    steps = [("student", f"added-{i}", s) for i, s in enumerate(added[None])]
     last_test = max(i for i, c in enumerate(assignment.cells) if c.kind == "test")
     for cell in assignment.cells[:last_test + 1]:
         if cell.kind == "trusted":
-            names, mods = bound_names(cell.source)
-            protected |= names
-            modules |= mods
-            steps.append(("trusted", cell.source, False, cell.grade_id))
-        elif cell.kind == "solution":
-            code = answers.get(cell.grade_id, cell.stub)
-            reasons = audit(code, protected, modules)
-            if reasons:
-                result.escalate("flagged", f"{cell.grade_id}: " + "; ".join(reasons))
-                code = cell.stub
-            steps.append(("student", code, False, cell.grade_id))
+            steps.append(("trusted", cell.grade_id, cell.source))
+        elif cell.kind == "solution" and cell.grade_id in answers:
+            steps.append(("student", cell.grade_id, answers[cell.grade_id]))
         elif cell.kind == "test":
-            visible, hidden = split_hidden(cell.source)
-            names, mods = bound_names(visible + "\n" + hidden)
-            protected |= {n for n in names if n in mods or _defines_function(cell.source, n)}
-            modules |= mods
-            steps.append(("test", visible, False, cell.grade_id))
-            if hidden.strip():
-                steps.append(("test", hidden, True, cell.grade_id))
+            steps.append(("test", cell.grade_id, cell))
+        steps += [("student", f"{cell.grade_id}+{i}", s) for i, s in enumerate(added.get(cell.grade_id, []))
+                  if cell.grade_id]
     return steps
 
 
-def _defines_function(source, name):
-    return f"def {name}(" in source
-
-
-_CONTEXT = None
-_CONTEXT_LOCK = threading.Lock()
-# one BLAS thread per submission (students run in parallel), figures off screen, no progress bars
-SANDBOX_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "MPLBACKEND": "Agg", "NNLAB_QUIET": "1"}
-
-
-def _context():
-    """A forkserver that has imported numpy, scikit-learn and nnlab (see nnlab.sandbox).
-
-    It starts with SANDBOX_ENV; this process's own environment is left as it was (kernels
-    started later by the same process must still show their figures).
-    """
-    global _CONTEXT
-    with _CONTEXT_LOCK:
-        if _CONTEXT is None:
-            import multiprocessing
-            from multiprocessing import forkserver
-
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["nnlab.course.sandbox", "nnlab.course._sandbox_preload"])
-            saved = dict(os.environ)
-            os.environ.update(SANDBOX_ENV)
-            try:
-                forkserver.ensure_running()
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
-            _CONTEXT = ctx
-    return _CONTEXT
-
-
-def run_steps(steps, result, time_limit=TIME_LIMIT, workdir=None):
-    """Run the steps in a sandbox process; fill result.tests; escalate on timeout or death."""
-    from . import sandbox
-
-    ctx = _context()
-    conn, child = ctx.Pipe()
-    proc = ctx.Process(target=sandbox.serve, daemon=True,
-                       args=(child, str(workdir) if workdir else None, MEMORY_LIMIT, time_limit + 10))
-    proc.start()
-    child.close()
-    deadline = time.monotonic() + time_limit
+def used_names(source):
+    """The names a cell reads (ast.Name loads), e.g. the student's classes a test calls."""
     try:
-        failed_visible = set()
-        for kind, code, hidden, grade_id in steps:
-            if hidden and grade_id in failed_visible:
-                continue  # the cell scores nothing already; its hidden tests need not run
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+class Hooks:
+    """What nnlab.testing finds under testing.GRADER in a test's globals."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def composed(self, check, parts):
+        """The student's own parts first (all in the sandbox: fast). If that fails, again with
+        correct parts served for the parts that failed their own tests so far; a part whose
+        tests all passed is trusted and stays the student's. A visible check that fails with
+        no failed part yet is looked at again once the hidden tests have run (Session.revisit)."""
+        session = self.session
+        try:
+            return check()
+        except (SandboxGone, TestTimeout):
+            raise
+        except Exception:  # noqa: BLE001 - maybe one of the parts is wrong
+            failing = {name: part for name, part in parts.items() if not session.part_passed(name)}
+            if not failing:
+                session.deferred.add(session.current)
+                raise
+            session.served_for[session.current] = sorted(failing)
+            link = session.link
+            link.serve(failing)
             try:
-                conn.send({"kind": kind, "code": code, "hidden": hidden})
-                if not conn.poll(max(0.0, deadline - time.monotonic())):
-                    result.escalate("timeout", f"stopped after {time_limit:g} s while running {grade_id}"
-                                               f"{' (hidden tests)' if hidden else ''}")
-                    return
-                reply = conn.recv()
-            except (EOFError, OSError):
-                proc.join(5)
-                status = proc.exitcode
-                why = {-signal.SIGSEGV: "segmentation fault", -signal.SIGKILL: "killed, out of memory?",
-                       -signal.SIGABRT: "aborted"}.get(status, f"exit code {status}")
-                result.escalate("failed", f"the notebook's process died while running {grade_id} ({why})")
-                return
-            record(result, kind, hidden, grade_id, reply)
-            if kind == "test" and not hidden and not reply["ok"]:
-                failed_visible.add(grade_id)
-    finally:
-        if proc.is_alive():
+                return check()
+            finally:
+                if link.gone is None:
+                    link.unserve()
+
+    def in_notebook(self, name):
+        if name not in self.session.assignment.trusted_names:
+            raise TypeError(f"in_notebook({name}): only functions of the locked cells run on the student's side")
+        return remote_name(self.session.link, name)
+
+
+class Session:
+    """Grades one submission; owns its sandbox (restarted after a crash)."""
+
+    def __init__(self, assignment, sandbox, result):
+        self.assignment, self.sandbox, self.result = assignment, sandbox, result
+        self.running = None
+        self.deadline = time.monotonic() + policy.SUBMISSION_SECONDS
+        self.names = assignment.student_names
+        self.namespace = None
+        self.current = None          # (grade_id, part) of the test part that runs now
+        self.deferred = set()        # visible parts that failed before the hidden tests could say why
+        self.served_for = {}         # (grade_id, part) -> the parts served to it
+        self.covering = {}           # part name -> grade_ids of earlier tests that use it
+        for cell in assignment.tests:
+            for name in used_names(cell.source):
+                self.covering.setdefault(name, []).append(cell.grade_id)
+
+    def part_passed(self, name):
+        """Did every test so far that uses `name` pass (both its parts, where they ran)?"""
+        current = self.current[0]
+        earlier = [g for g in self.covering.get(name, []) if g != current
+                   and self.order.index(g) < self.order.index(current)]
+        if not earlier:
+            return False
+        for grade_id in earlier:
+            entry = self.result.tests[grade_id]
+            if not entry.get("visible", {}).get("ok") or not entry.get("hidden", {"ok": True}).get("ok"):
+                return False
+        return True
+
+    @property
+    def link(self):
+        return self.running.link
+
+    # --- the sandbox ---
+    def start(self, cells):
+        """A fresh sandbox that has run `cells` (the notebook cells so far)."""
+        if self.running is not None:
+            self.result.round_trips += self.running.link.round_trips
+            self.running.stop()
+        self.running = self.sandbox.start()
+        for kind, grade_id, source in cells:
+            self.run_cell(kind, grade_id, source, quiet=True)
+
+    def stop(self):
+        if self.running is not None:
+            self.result.round_trips += self.running.link.round_trips
+            self.running.stop()
+            self.running = None
+
+    def why_gone(self):
+        reason = self.running.exit_reason() if self.running else None
+        gone = self.link.gone or "it stopped answering"
+        return f"{gone}; {reason}" if reason else gone
+
+    def run_cell(self, kind, grade_id, source, quiet=False):
+        link = self.link
+        link.deadline = min(self.deadline, time.monotonic() + policy.CELL_SECONDS)
+        link.output = []
+        try:
+            found, decode = link.request("run", cell=grade_id, code=source, names=self.names)
+            self.bind(found, decode)
+        except (SandboxGone, TestTimeout):
+            raise
+        except Exception as error:  # noqa: BLE001 - the cell raised: note it, go on like a notebook
+            if not quiet and kind == "student":
+                text = f"{type(error).__name__}: {str(error)[:300]}"
+                self.result.cells[grade_id] = text
+                self.result.reasons.append(f"cell {grade_id} raised {text}")
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
+                found, decode = link.request("names", names=self.names)
+                self.bind(found, decode)
+            except Exception:  # noqa: BLE001
                 pass
-        proc.join(5)
-        conn.close()
 
+    def bind(self, found, decode):
+        """Bind the student's names in the tests' namespace: data by value, the rest as proxies."""
+        if not isinstance(found, dict):
+            return
+        for name in self.names:
+            entry = found.get(name)
+            value = remote_name(self.link, name)
+            if isinstance(entry, dict) and "d" in entry:
+                try:
+                    value = decode(entry["d"])
+                except Exception:  # noqa: BLE001 - a malformed value: keep the proxy
+                    pass
+            self.namespace[name] = value
 
-def record(result, kind, hidden, grade_id, reply):
-    if reply.get("tampered"):
-        result.escalate("flagged", f"{grade_id}: changed {', '.join(reply['tampered'])} while running")
-        if kind == "test":
-            result.tests[grade_id]["tampered"] = True
+    # --- the tests ---
+    def new_namespace(self):
+        import builtins
+
+        from nnlab.testing import GRADER
+
+        self.namespace = {"__name__": "__main__", "__builtins__": builtins, GRADER: Hooks(self)}
+
+    def exec_here(self, source, filename):
+        """Run test or locked code in this process; (ok, error dict, output)."""
+        code = compile(source, filename, "exec")
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        out = io.StringIO()
+        link = self.link
+        link.output = []
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+                exec(code, self.namespace)  # noqa: S102 - the master's own test code
+            return True, None, out.getvalue() + "".join(link.output)
+        except TestTimeout as error:
+            return False, {"type": "Timeout", "message": str(error), "traceback": ""}, out.getvalue()
+        except SandboxGone as error:
+            return False, {"type": "Crash", "message": f"the notebook's process stopped ({error})",
+                           "traceback": ""}, out.getvalue()
+        except Exception as error:  # noqa: BLE001 - a failing test
+            return False, describe(error, filename), out.getvalue() + "".join(link.output)
+
+    def grade(self, steps):
+        result = self.result
+        result.tests = {c.grade_id: {"max": c.points, "points": 0.0} for c in self.assignment.tests}
+        self.order = [c.grade_id for c in self.assignment.tests]
+        self.new_namespace()
+        done = []
+        self.start([])
+        for kind, grade_id, item in steps:
+            if time.monotonic() > self.deadline:
+                result.escalate("timeout", f"stopped after {policy.SUBMISSION_SECONDS:g} s (at {grade_id})")
+                break
+            if kind == "test":
+                self.test_part(item, "visible", item.visible, done)
+                continue
+            try:
+                self.run_cell(kind, grade_id, item)
+            except (SandboxGone, TestTimeout) as error:
+                why = "timed out" if isinstance(error, TestTimeout) else f"stopped ({self.why_gone()})"
+                result.escalate("timeout" if isinstance(error, TestTimeout) else "failed",
+                                f"the notebook's process {why} while running cell {grade_id}")
+                result.cells[grade_id] = f"the process {why}"
+                if not self.restart(done):  # without that cell: the tests after it still run
+                    break
+                continue
+            if kind == "trusted":
+                ok, error, _ = self.exec_here(item, f"<setup {grade_id}>")
+                if not ok:
+                    result.reasons.append(f"locked cell {grade_id} failed in the grader: {error['type']}")
+            done.append((kind, grade_id, item))
+        cells = list(done)
+        for kind, grade_id, item in steps:
+            if kind != "test":
+                continue
+            if time.monotonic() > self.deadline:
+                result.escalate("timeout", f"stopped after {policy.SUBMISSION_SECONDS:g} s (hidden tests)")
+                break
+            if (grade_id, "visible") in self.deferred:
+                self.revisit(item, cells)
+            if item.hidden.strip() and result.tests[grade_id].get("visible", {}).get("ok"):
+                self.test_part(item, "hidden", item.hidden, cells)
+        self.stop()
+        for cell in self.assignment.tests:
+            entry = result.tests[cell.grade_id]
+            passed = entry.get("visible", {}).get("ok") and (not cell.hidden.strip() or entry.get("hidden", {}).get("ok"))
+            entry["points"] = cell.points if passed else 0.0
+        result.score = sum(e["points"] for e in result.tests.values())
+
+    def revisit(self, cell, cells):
+        """A visible check of composed code that failed while all its parts had passed their
+        visible tests: if a part has failed a hidden test since, run it again with that part
+        served. Only the verdict is kept (what it prints now is not shown: hidden inputs have
+        reached the sandbox by now)."""
+        shown = self.result.tests[cell.grade_id]["visible"]
+        self.deferred.discard((cell.grade_id, "visible"))
+        self.test_part(cell, "visible", cell.visible, cells, revisit=True)
+        again = self.result.tests[cell.grade_id]["visible"]
+        if again["ok"]:
+            served = ", ".join(self.served_for.get((cell.grade_id, "visible"), []))
+            again["output"] = (f"(Passes with correct {served} in place of yours; your own fail"
+                               f" hidden tests, so this part scores.)\n")
         else:
-            result.tampered_cells.add(grade_id)
-    if reply.get("error") == "MemoryError":
-        result.escalate("failed", f"{grade_id}: MemoryError (limit {MEMORY_LIMIT >> 30} GiB)")
-    if kind != "test":
-        if not reply["ok"] and kind == "student":
-            result.reasons.append(f"answer cell {grade_id} raised {reply['error']}")
-        return
-    entry = result.tests[grade_id]
-    part = "hidden" if hidden else "visible"
-    entry[part] = {"ok": reply["ok"], "error": reply.get("error"), "message": reply.get("message", ""),
-                   "traceback": reply.get("traceback", ""), "output": "" if hidden else reply.get("output", "")}
+            self.result.tests[cell.grade_id]["visible"] = shown
+
+    def test_part(self, cell, part, source, cells, revisit=False):
+        result, link = self.result, self.link
+        self.current = (cell.grade_id, part)
+        if link.gone is not None and not self.restart(cells):
+            result.tests[cell.grade_id][part] = {"ok": False, "error": "Crash", "message": "not run", "label": ""}
+            return
+        link = self.link
+        link.deadline = min(self.deadline, time.monotonic() + policy.TEST_SECONDS)
+        link.reset_mirrors()
+        ok, error, output = self.exec_here(source, f"<test {cell.grade_id}>")
+        if part == "visible":
+            entry = {"ok": ok, "output": output[-policy.OUTPUT_CHARS:]}
+            if not ok:
+                entry.update({"error": error["type"], "message": error["message"], "traceback": error["traceback"]})
+        else:
+            entry = {"ok": ok}
+            if not ok:
+                entry.update({"error": error["type"] if error["type"] in _SHOWN_TYPES else "Error",
+                              "label": error.get("case") or ""})
+        result.tests[cell.grade_id][part] = entry
+        if not ok and error["type"] in ("Timeout", "Crash"):
+            what = "timed out" if error["type"] == "Timeout" else f"stopped ({self.why_gone()})"
+            result.escalate("timeout" if error["type"] == "Timeout" else "failed",
+                            f"the notebook's process {what} in {cell.grade_id} ({part} tests)")
+            self.restart(cells)
+
+    def restart(self, cells):
+        if self.result.restarts >= policy.RESTARTS or time.monotonic() > self.deadline:
+            return False
+        self.result.restarts += 1
+        try:
+            self.start([c for c in cells if c[0] != "test"])
+            return True
+        except (SandboxGone, TestTimeout):
+            return False
 
 
-def grade_one(assignment, student, path, workdir=None, time_limit=TIME_LIMIT):
+# error types a hidden test's feedback may name (anything else is "Error")
+_SHOWN_TYPES = {"AssertionError", "Timeout", "Crash", "TypeError", "ValueError", "IndexError", "KeyError",
+                "AttributeError", "NameError", "ZeroDivisionError", "NotImplementedError", "RuntimeError",
+                "FloatingPointError", "OverflowError", "MemoryError", "RecursionError", "StudentCodeError",
+                "RuntimeWarning"}
+
+
+def describe(error, filename):
+    """A failed test as data for the feedback: type, message, and the frames of the test cell
+    and of the student's cells (never a path of this machine)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<")]
+    trace = "".join(traceback.format_list(frames))
+    remote = getattr(error, "nnlab_remote", None)
+    kind = type(error).__name__
+    if remote:
+        trace += ("\nin your code:\n" + remote["traceback"]) if remote.get("traceback") else ""
+        kind = type(error).__name__ if type(error).__name__ != "StudentCodeError" else "StudentCodeError"
+    try:
+        message = str(error)
+    except Exception:  # noqa: BLE001
+        message = ""
+    return {"type": kind, "message": message[:policy.TEXT_CHARS], "traceback": trace[-policy.TEXT_CHARS:],
+            "case": getattr(error, "nnlab_case", None)}
+
+
+def grade_notebook(assignment, student, data, sandbox):
+    """Grade one submission (its bytes) with a sandbox factory; always returns a Result."""
     start = time.perf_counter()
-    result = Result(student, max_score=assignment.max_score)
-    result.tests = {c.grade_id: {"max": c.points, "points": 0.0} for c in assignment.tests}
-    answers = read_answers(path, assignment, result)
-    if answers is not None:
-        run_steps(plan(assignment, answers, result), result, time_limit, workdir)
-        if result.tampered_cells:
-            # caught only at run time: grade again with those answers blank, as if flagged statically
-            for gid in result.tampered_cells:
-                answers.pop(gid, None)
-            for entry in result.tests.values():
-                entry.pop("visible", None), entry.pop("hidden", None), entry.pop("tampered", None)
-            result.tampered_cells = set()
-            run_steps(plan(assignment, answers, result), result, time_limit, workdir)
-    for cell in assignment.tests:
-        entry = result.tests[cell.grade_id]
-        has_hidden = bool(split_hidden(cell.source)[1].strip())
-        passed = entry.get("visible", {}).get("ok") and (not has_hidden or entry.get("hidden", {}).get("ok"))
-        entry["points"] = cell.points if passed and not entry.get("tampered") else 0.0
-    result.score = sum(e["points"] for e in result.tests.values())
+    result = Result(student, max_score=assignment.max_score, sandboxed=sandbox.isolated, grader=grader_version())
+    if not sandbox.isolated:
+        result.reasons.append("graded WITHOUT a sandbox (--no-sandbox): trusted local run only")
+    code = read_submission(data, assignment, result)
+    if code is not None:
+        session = Session(assignment, sandbox, result)
+        try:
+            session.grade(plan(assignment, code))
+        except SandboxGone as error:
+            result.escalate("error", f"the grader could not run a sandbox ({error})")
+        finally:
+            session.stop()
     result.seconds = time.perf_counter() - start
     return result
-
-
-# --- a class: discovery, caching, parallel grading, reports ---
-
-def find_submissions(folder, assignment):
-    """{student: notebook}: nbgrader's <student>/<id>/<id>.ipynb layout or flat <student>.ipynb."""
-    folder = Path(folder)
-    found = {}
-    for path in sorted(folder.glob(f"*/{assignment}/*.ipynb")):
-        found.setdefault(path.parts[-3], path)
-    for path in sorted(folder.glob("*.ipynb")):
-        found.setdefault(path.stem, path)
-    return found
-
-
-def _digest(path, assignment):
-    return hashlib.sha256(Path(path).read_bytes() + assignment.digest.encode()).hexdigest()
-
-
-def grade_class(assignment_name, submissions, root=".", out=None, workers=None, time_limit=TIME_LIMIT,
-                echo=print):
-    """Grade every submission; write <out>/<id>.csv, <out>/<id>/<student>.json and .html.
-
-    Returns the list of Results. A result on disk for the same submission and master is reused.
-    """
-    root = Path(root)
-    assignment = Assignment.load(assignment_name, root)
-    out = Path(out or root / "course" / "grades")
-    folder = out / assignment_name
-    folder.mkdir(parents=True, exist_ok=True)
-    found = find_submissions(submissions, assignment_name)
-    if not found:
-        raise FileNotFoundError(f"no submissions for {assignment_name} in {submissions} (expected "
-                                f"<student>/{assignment_name}/{assignment_name}.ipynb or <student>.ipynb)")
-
-    def work(item):
-        student, path = item
-        cached = folder / f"{student}.json"
-        digest = _digest(path, assignment)
-        if cached.exists():
-            saved = json.loads(cached.read_text())
-            if saved.get("digest") == digest:
-                return Result(**{**saved["result"], "tampered_cells": set(saved["result"]["tampered_cells"])})
-        workdir = folder / f".work-{student}"
-        workdir.mkdir(exist_ok=True)
-        result = grade_one(assignment, student, path, workdir, time_limit)
-        _write_atomic(folder / f"{student}.html", feedback_html(assignment, result))
-        saved = {**vars(result), "tampered_cells": sorted(result.tampered_cells)}
-        _write_atomic(cached, json.dumps({"digest": digest, "result": saved}, indent=1))
-        return result
-
-    workers = workers or os.cpu_count() or 1
-    _context()  # start the forkserver before the threads
-    with ThreadPoolExecutor(workers) as pool:
-        results = list(pool.map(work, found.items()))
-    write_csv(out / f"{assignment_name}.csv", results)
-    return results
-
-
-def _write_atomic(path, text):
-    tmp = Path(str(path) + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_csv(path, results):
-    tmp = Path(str(path) + ".tmp")
-    with open(tmp, "w", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["student", "score", "max_score", "status", "reason"])
-        for r in sorted(results, key=lambda r: r.student):
-            writer.writerow([r.student, f"{r.score:g}", f"{r.max_score:g}", r.status, " | ".join(r.reasons)])
-    os.replace(tmp, path)
-
-
-def feedback_html(assignment, result):
-    """Per-test verdicts; visible tests with their output and traceback, hidden ones only
-    with their error type (never their source, message or traceback)."""
-    rows = []
-    for cell in assignment.tests:
-        entry = result.tests[cell.grade_id]
-        visible, hidden = entry.get("visible"), entry.get("hidden")
-        if visible is None:
-            detail = "not run"
-        elif not visible["ok"]:
-            detail = (f"<pre>{html.escape(visible['error'] or '')}: {html.escape(visible['message'] or '')}\n"
-                      f"{html.escape(visible['traceback'] or '')}</pre>")
-        elif hidden is not None and not hidden["ok"]:
-            detail = f"the visible tests pass; a hidden test failed ({html.escape(hidden['error'] or 'error')})"
-        elif entry.get("tampered"):
-            detail = "not counted: the run changed what the tests rely on"
-        else:
-            detail = "passed"
-        rows.append(f"<tr><td>{html.escape(cell.grade_id)}</td><td>{entry['points']:g} / {cell.points:g}</td>"
-                    f"<td>{detail}</td></tr>")
-    reasons = "".join(f"<li>{html.escape(r)}</li>" for r in result.reasons)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(assignment.name)}"
-            f" — {html.escape(result.student)}</title></head><body>"
-            f"<h1>{html.escape(assignment.name)}: {html.escape(result.student)}</h1>"
-            f"<p>Score {result.score:g} / {result.max_score:g}; status {result.status}</p>"
-            f"{'<ul>' + reasons + '</ul>' if reasons else ''}"
-            f"<table border='1'><tr><th>test</th><th>points</th><th>result</th></tr>{''.join(rows)}</table>"
-            f"</body></html>")
