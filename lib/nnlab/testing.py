@@ -5,6 +5,8 @@
     check_backward(layer, reference, *x)     its backward against central differences of the
                                              reference, and that gradients accumulate
     check_gradients(module, *x)              a module's backward against its own forward
+    explained(what, shapes)                  turns a NumPy shape error of student code into a
+                                             message naming the clashing shapes and the line
     case(label)                              names one hidden check (the grader shows the label)
     composed(check, **parts)                 check composed code; if it fails, again with
                                              correct parts in place of the student's own
@@ -22,6 +24,8 @@ rather than changing a student's arrays in place, and call `composed`/`in_notebo
 instead of rebinding names.
 """
 import os
+import re
+import traceback
 from contextlib import contextmanager
 
 import numpy as np
@@ -92,6 +96,53 @@ def assert_close(actual, expected, what, atol=1e-8, rtol=1e-6, steps_axis=None):
         raise AssertionError("\n".join(lines))
 
 
+_NUMPY_SHAPE_ERROR = re.compile(r"could not be broadcast|matmul: Input operand|not aligned|"
+                                r"non-broadcastable output|cannot reshape array|mismatch in its core dimension")
+_SHAPE = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
+
+
+def _student_line(error):
+    """The line of the student's code that raised `error` (a notebook cell), or ''."""
+    remote = getattr(error, "nnlab_remote", None)
+    if remote:  # graded: the sandbox sent the notebook's frames as text
+        lines = [line.strip() for line in remote.get("traceback", "").splitlines() if line.strip()]
+        return lines[-1] if lines and not lines[-1].startswith("File ") else ""
+    frames = traceback.extract_tb(error.__traceback__)
+    return (frames[-1].line or "").strip() if frames else ""
+
+
+@contextmanager
+def explained(what, shapes=None, gradients=False):
+    """Run student code; a NumPy shape error it raises becomes a message that says which
+    shapes clash, which parameters have them, the likely mistake and the student's line.
+    shapes: {name: shape} of the arrays the student should have matched (parameters, x);
+    gradients: the code computes gradients (the message speaks of dL/d<name>)."""
+    try:
+        yield
+    except (ValueError, IndexError) as error:
+        text = str(error)
+        if not _NUMPY_SHAPE_ERROR.search(text):
+            raise
+        found = []
+        for match in _SHAPE.findall(text):
+            shape = tuple(int(n) for n in match.split(","))
+            if shape not in found:
+                found.append(shape)
+        lines = [f"{what} failed with a NumPy shape error;",
+                 "shapes that clash: " + ", ".join(str(s) for s in found)]
+        for name, shape in (shapes or {}).items():
+            shape = tuple(shape)
+            if shape in found or tuple(reversed(shape)) in found:
+                clash = [s for s in found if s != shape and shape_hint(s, shape)]
+                hint = f";\n  got one of shape {clash[0]}: {shape_hint(clash[0], shape)}" if clash else ""
+                lines.append(f"dL/d{name} must have {name}'s shape {shape}{hint}" if gradients
+                             else f"{name} has shape {shape}{hint}")
+        line = _student_line(error)
+        if line:
+            lines.append(f"in your line: {line[:70]}")
+        raise AssertionError("\n".join(lines)) from None
+
+
 def _steps(indices):
     shown = ", ".join(f"t={i}" for i in indices[:8])
     return shown + (f" and {len(indices) - 8} more" if len(indices) > 8 else "")
@@ -113,6 +164,7 @@ def copy_parameters(layer, reference, names=None):
     if missing:
         raise AssertionError(f"{type(reference).__name__} has parameters {missing}\n"
                              f"that the layer lacks (it has {sorted(n for n, _ in mine)})")
+    shapes = {}
     for name, p in mine:
         source = (names or {}).get(name, name)
         if source not in ref:
@@ -121,6 +173,8 @@ def copy_parameters(layer, reference, names=None):
         assert_shape(data, ref[source].data.shape, f"parameter {name}")
         p.data = ref[source].data.astype(np.float64).copy()
         p.grad = np.zeros_like(ref[source].data, dtype=np.float64)
+        shapes[name] = ref[source].data.shape
+    return shapes
 
 
 def check_forward(layer, reference, *inputs, what=None, names=None, atol=1e-8):
@@ -128,9 +182,10 @@ def check_forward(layer, reference, *inputs, what=None, names=None, atol=1e-8):
     reference.to(np.float64)
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     expected = _flat(reference.forward(*[x.copy() for x in inputs]))
-    copy_parameters(layer, reference, names)
+    shapes = copy_parameters(layer, reference, names)
     what = what or f"{_name(layer)}.forward"
-    actual = _flat(layer.forward(*[x.copy() for x in inputs]))
+    with explained(what, {**shapes, **{f"input {i}": x.shape for i, x in enumerate(inputs)}}):
+        actual = _flat(layer.forward(*[x.copy() for x in inputs]))
     if len(actual) != len(expected):
         raise AssertionError(f"{what} returns {len(actual)} arrays,\nexpected {len(expected)}")
     for i, (a, e) in enumerate(zip(actual, expected)):
@@ -204,11 +259,15 @@ def check_backward(layer, reference, *inputs, tol=1e-6, seed=0, names=None, inpu
     for name, source in param_names.items():
         if source in ref_params:
             expected[name] = numerical_gradient(loss, ref_params[source].data)
-    copy_parameters(layer, reference, names)
+    shapes = copy_parameters(layer, reference, names)
+    shapes.update({name: x.shape for name, x in zip(in_names, inputs)})
+    layer_name = _name(layer)
 
     def run():
-        layer.forward(*[x.copy() for x in inputs])
-        grads = layer.backward(*[r.copy() for r in R])
+        with explained(f"{layer_name}.forward", shapes):
+            layer.forward(*[x.copy() for x in inputs])
+        with explained(f"{layer_name}.backward", shapes, gradients=True):
+            grads = layer.backward(*[r.copy() for r in R])
         grads = _flat(grads) if isinstance(grads, (tuple, list)) else [grads]
         actual = {n: None if g is None else np.array(g, copy=True) for n, g in zip(in_names, grads[:len(inputs)])}
         for name, p in layer.named_parameters():
@@ -331,6 +390,6 @@ def exercise(check, task="This task"):
     return True
 
 
-__all__ = ["assert_close", "assert_shape", "check_forward", "check_backward", "check_gradients",
+__all__ = ["assert_close", "assert_shape", "explained", "check_forward", "check_backward", "check_gradients",
            "copy_parameters", "gradient_report", "case", "composed", "in_notebook", "exercise",
            "numerical_gradient", "relative_error"]
