@@ -1,39 +1,19 @@
-"""Conv2d, MaxPool2d, AvgPool2d, Flatten: numerical gradients, the torch twin, dtypes, errors."""
+"""Conv2d, MaxPool2d, AvgPool2d, Flatten: numerical gradients (also as properties over drawn
+shapes, strides and paddings), col2im as the adjoint of the window view, the torch twin,
+dtypes, errors."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch_twin import assert_same_as_torch
 
 from nnlab.gradcheck import check_module
 from nnlab.module import Sequential
 from nnlab.nn.activations import ReLU
-from nnlab.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d, output_size
+from nnlab.nn.conv import (AvgPool2d, Conv2d, Flatten, MaxPool2d, _col2im, _windows,
+                           output_size)
 from nnlab.nn.linear import Linear
-
-ATOL = 1e-9  # float64 against float64: only summation order differs
-
-
-def run_both(layer, twin, x, seed=0):
-    """Forward and backward of nnlab and torch on the same x and the same random dL/dy.
-
-    Asserts that outputs, input gradients and parameter gradients agree within ATOL.
-    """
-    x = np.asarray(x, dtype=np.float64)
-    xt = torch.tensor(x, requires_grad=True)
-    yt = twin(xt)
-    y = layer.forward(x)
-    assert y.shape == tuple(yt.shape)
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=0, atol=ATOL, err_msg="forward")
-
-    grad_y = np.random.default_rng(seed).standard_normal(y.shape)
-    yt.backward(torch.tensor(grad_y))
-    dx = layer.backward(grad_y)
-    assert dx.shape == x.shape
-    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=0, atol=ATOL, err_msg="dL/dx")
-    torch_params = dict(twin.named_parameters())
-    assert set(dict(layer.named_parameters())) == set(torch_params)
-    for name, p in layer.named_parameters():
-        np.testing.assert_allclose(p.grad, torch_params[name].grad.numpy(), rtol=0, atol=ATOL,
-                                   err_msg=f"dL/d{name}")
 
 
 def images(shape, seed=1):
@@ -60,10 +40,9 @@ CONV_CASES = {
 def test_conv2d_matches_torch(case, bias):
     c_in, c_out, k, s, p, shape = case
     torch.manual_seed(0)
-    twin = torch.nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=bias).double()
+    twin = torch.nn.Conv2d(c_in, c_out, k, stride=s, padding=p, bias=bias)
     layer = Conv2d(c_in, c_out, k, stride=s, padding=p, bias=bias, dtype=np.float64)
-    layer.load_state_dict(twin.state_dict())
-    run_both(layer, twin, images(shape))
+    assert_same_as_torch(layer, twin, images(shape))
 
 
 @pytest.mark.parametrize("case", [CONV_CASES[k] for k in
@@ -124,14 +103,14 @@ POOLS = {"max": (MaxPool2d, torch.nn.MaxPool2d), "avg": (AvgPool2d, torch.nn.Avg
 def test_pool_matches_torch(kind, case):
     ours, theirs = POOLS[kind]
     k, s, p, shape = case
-    run_both(ours(k, s, p), theirs(k, s, p), images(shape))
+    assert_same_as_torch(ours(k, s, p), theirs(k, s, p), images(shape))
 
 
 @pytest.mark.parametrize("case", POOL_CASES.values(), ids=POOL_CASES.keys())
 def test_maxpool_ties_go_to_the_first_maximum_like_torch(case):
     k, s, p, shape = case
     x = np.random.default_rng(2).integers(0, 2, shape).astype(np.float64)  # many equal maxima
-    run_both(MaxPool2d(k, s, p), torch.nn.MaxPool2d(k, s, p), x)
+    assert_same_as_torch(MaxPool2d(k, s, p), torch.nn.MaxPool2d(k, s, p), x)
 
 
 def test_maxpool_routes_each_gradient_to_one_position():
@@ -152,8 +131,63 @@ def test_pool_gradients_match_central_differences(kind):
     assert report.ok, str(report)
 
 
+# --- properties over drawn shapes, strides and paddings ---
+
+@st.composite
+def window_geometry(draw, max_padding_share=None):
+    """(N, C, H, W), kernel, stride, padding such that at least one window fits; with
+    max_padding_share=0.5, padding at most half the kernel (the pools' rule)."""
+    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    if max_padding_share is None:
+        padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
+    else:
+        padding = tuple(draw(st.integers(0, int(k * max_padding_share))) for k in kernel)
+    size = tuple(draw(st.integers(max(1, k - 2 * p), 6)) for k, p in zip(kernel, padding))
+    shape = (draw(st.integers(1, 2)), draw(st.integers(1, 2))) + size
+    return shape, kernel, stride, padding
+
+
+@settings(max_examples=80)
+@given(geometry=window_geometry(), c_out=st.integers(1, 2), bias=st.booleans(),
+       seed=st.integers(0, 2 ** 16))
+def test_conv2d_gradients_equal_central_differences_for_any_geometry(geometry, c_out, bias, seed):
+    shape, kernel, stride, padding = geometry
+    rng = np.random.default_rng(seed)
+    layer = Conv2d(shape[1], c_out, kernel, stride, padding, bias=bias, rng=rng)
+    report = check_module(layer, rng.standard_normal(shape), seed=seed)
+    assert report.ok, str(report)
+
+
+@settings(max_examples=80)
+@given(geometry=window_geometry(max_padding_share=0.5), kind=st.sampled_from(sorted(POOLS)),
+       seed=st.integers(0, 2 ** 16))
+def test_pool_gradients_equal_central_differences_for_any_geometry(geometry, kind, seed):
+    shape, kernel, stride, padding = geometry
+    # distinct values, at least 0.01 apart: no window has two maxima within ε of each other,
+    # where the max is not differentiable and central differences would straddle the kink
+    x = np.random.default_rng(seed).permutation(int(np.prod(shape))).reshape(shape) * 0.01
+    report = check_module(POOLS[kind][0](kernel, stride, padding), x, seed=seed)
+    assert report.ok, str(report)
+
+
+@settings(max_examples=200)
+@given(geometry=window_geometry(), seed=st.integers(0, 2 ** 16))
+def test_col2im_is_the_adjoint_of_the_window_view(geometry, seed):
+    """<view(x), y> = <x, col2im(y)> for every x and y: col2im is exactly the transpose of
+    taking windows, so it sends every gradient back where its window read the pixel."""
+    shape, kernel, stride, padding = geometry
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal(shape)
+    view = _windows(x, kernel, stride, padding, "test")
+    y = rng.standard_normal(view.shape)
+    back = _col2im(lambda i, j: y[:, :, i, j], shape, kernel, stride, padding, np.float64)
+    assert back.shape == x.shape
+    np.testing.assert_allclose(np.sum(view * y), np.sum(x * back), rtol=1e-12, atol=1e-12)
+
+
 def test_flatten_matches_torch_and_gradcheck():
-    run_both(Flatten(), torch.nn.Flatten(), images((2, 3, 4, 5)))
+    assert_same_as_torch(Flatten(), torch.nn.Flatten(), images((2, 3, 4, 5)))
     report = check_module(Flatten(), images((2, 3, 2, 2)))
     assert report.ok, str(report)
 
@@ -162,12 +196,11 @@ def test_small_convnet_matches_torch():
     torch.manual_seed(0)
     twin = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                                torch.nn.Conv2d(4, 6, 3, stride=2), torch.nn.ReLU(), torch.nn.AvgPool2d(2),
-                               torch.nn.Flatten(), torch.nn.Linear(6, 3)).double()
+                               torch.nn.Flatten(), torch.nn.Linear(6, 3))
     net = Sequential(Conv2d(1, 4, 3, padding=1), ReLU(), MaxPool2d(2),
                      Conv2d(4, 6, 3, stride=2), ReLU(), AvgPool2d(2),
                      Flatten(), Linear(6, 3))
-    net.load_state_dict(twin.state_dict())
-    run_both(net, twin, images((3, 1, 11, 12)))
+    assert_same_as_torch(net, twin, images((3, 1, 11, 12)))
 
 
 LAYERS = {

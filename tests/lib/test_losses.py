@@ -8,19 +8,17 @@ import torch.nn.functional as F
 from nnlab import nn
 from nnlab.gradcheck import check_loss
 
-RNG = np.random.default_rng(99)
 
-
-def cases(batch, classes):
-    logits = RNG.standard_normal((batch, classes)) * 3
-    labels = RNG.integers(0, classes, batch)
-    probs = 1 / (1 + np.exp(-RNG.standard_normal((batch, classes))))
-    targets = RNG.random((batch, classes))
+def cases(rng, batch, classes):
+    logits = rng.standard_normal((batch, classes)) * 3
+    labels = rng.integers(0, classes, batch)
+    probs = 1 / (1 + np.exp(-rng.standard_normal((batch, classes))))
+    targets = rng.random((batch, classes))
     return {
-        "mse": (nn.MSELoss(), RNG.standard_normal((batch, classes)), RNG.standard_normal((batch, classes)),
+        "mse": (nn.MSELoss(), rng.standard_normal((batch, classes)), rng.standard_normal((batch, classes)),
                 lambda p, t: F.mse_loss(p, t)),
-        "mse-sum": (nn.MSELoss(reduction="sum"), RNG.standard_normal((batch, classes)),
-                    RNG.standard_normal((batch, classes)), lambda p, t: F.mse_loss(p, t, reduction="sum")),
+        "mse-sum": (nn.MSELoss(reduction="sum"), rng.standard_normal((batch, classes)),
+                    rng.standard_normal((batch, classes)), lambda p, t: F.mse_loss(p, t, reduction="sum")),
         "ce": (nn.CrossEntropyLoss(), logits, labels, lambda p, t: F.cross_entropy(p, t)),
         "ce-sum": (nn.CrossEntropyLoss(reduction="sum"), logits, labels,
                    lambda p, t: F.cross_entropy(p, t, reduction="sum")),
@@ -33,16 +31,16 @@ NAMES = ["mse", "mse-sum", "ce", "ce-sum", "bce"]
 
 @pytest.mark.parametrize("shape", [(1, 3), (5, 4), (8, 1)])
 @pytest.mark.parametrize("name", NAMES)
-def test_gradient_by_central_differences(name, shape):
-    crit, pred, target, _ = cases(*shape)[name]
+def test_gradient_by_central_differences(name, shape, rng):
+    crit, pred, target, _ = cases(rng, *shape)[name]
     report = check_loss(crit, pred, target)
     assert report.ok, str(report)
 
 
 @pytest.mark.parametrize("shape", [(1, 3), (5, 4)])
 @pytest.mark.parametrize("name", NAMES)
-def test_value_and_gradient_equal_torch(name, shape):
-    crit, pred, target, twin = cases(*shape)[name]
+def test_value_and_gradient_equal_torch(name, shape, rng):
+    crit, pred, target, twin = cases(rng, *shape)[name]
     pt = torch.tensor(pred, requires_grad=True)
     lt = twin(pt, torch.tensor(target))
     lt.backward()
@@ -51,8 +49,8 @@ def test_value_and_gradient_equal_torch(name, shape):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_hessian_equals_autograd(name):
-    crit, pred, target, twin = cases(3, 4)[name]
+def test_hessian_equals_autograd(name, rng):
+    crit, pred, target, twin = cases(rng, 3, 4)[name]
     crit(pred, target)
     H = torch.autograd.functional.hessian(lambda p: twin(p, torch.tensor(target)), torch.tensor(pred))
     H = H.numpy().reshape(pred.size, pred.size)
@@ -63,9 +61,9 @@ def test_hessian_equals_autograd(name):
     assert not H.any()
 
 
-def test_cross_entropy_is_stable_for_huge_logits():
-    logits = RNG.standard_normal((6, 5)) * 1e3
-    labels = RNG.integers(0, 5, 6)
+def test_cross_entropy_is_stable_for_huge_logits(rng):
+    logits = rng.standard_normal((6, 5)) * 1e3
+    labels = rng.integers(0, 5, 6)
     crit = nn.CrossEntropyLoss()
     loss = crit(logits, labels)
     pt = torch.tensor(logits, requires_grad=True)
@@ -77,9 +75,9 @@ def test_cross_entropy_is_stable_for_huge_logits():
     assert np.isfinite(crit(np.float32(1e3) * np.ones((2, 3), np.float32), np.array([0, 1])))
 
 
-def test_cross_entropy_float32_stays_float32():
+def test_cross_entropy_float32_stays_float32(rng):
     crit = nn.CrossEntropyLoss()
-    crit(RNG.standard_normal((4, 3)).astype(np.float32), np.array([0, 1, 2, 0]))
+    crit(rng.standard_normal((4, 3)).astype(np.float32), np.array([0, 1, 2, 0]))
     assert crit.backward().dtype == np.float32
 
 
@@ -102,3 +100,15 @@ def test_bce_clamps_log_like_torch():
     p, t = np.array([[0.0, 1.0, 0.5]]), np.array([[1.0, 0.0, 1.0]])
     expected = F.binary_cross_entropy(torch.tensor(p), torch.tensor(t)).item()
     assert nn.BCELoss()(p, t) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_loss_contract_forward_gives_a_float_backward_takes_nothing(name, rng):
+    """The contract of nnlab.module: forward(pred, target) -> float; backward() -> dL/dpred."""
+    crit, pred, target, _ = cases(rng, 3, 4)[name]
+    loss = crit.forward(pred, target)
+    assert type(loss) is float and crit(pred, target) == loss
+    grad = crit.backward()
+    assert isinstance(grad, np.ndarray) and grad.shape == pred.shape
+    with pytest.raises(TypeError):
+        crit.backward(np.ones_like(pred))   # nothing comes after a loss to send a gradient

@@ -7,11 +7,17 @@ import torch
 from nnlab import Parameter, optim
 
 STEPS = 20
-rng = np.random.default_rng(5)
-M = rng.standard_normal((4, 4))
-A = M @ M.T + np.eye(4)          # symmetric positive definite
-b = rng.standard_normal(4)
-W0 = [rng.standard_normal(4), rng.standard_normal(4)]  # two parameters, one quadratic each
+
+
+def quadratic(seed=5):
+    """Q(w) = ½ wᵀAw - bᵀw with A symmetric positive definite, and two starting points."""
+    rng = np.random.default_rng(seed)
+    M = rng.standard_normal((4, 4))
+    return M @ M.T + np.eye(4), rng.standard_normal(4), [rng.standard_normal(4),
+                                                        rng.standard_normal(4)]
+
+
+A, b, W0 = quadratic()           # fixed data: two parameters, one quadratic each
 
 
 def grad(w):
@@ -138,7 +144,7 @@ def test_every_optimizer_decreases_the_quadratic(make, kwargs):
 
 
 @pytest.mark.parametrize("max_norm", [0.5, 3.0, 1e3])
-def test_clip_grad_norm_equals_torch(max_norm):
+def test_clip_grad_norm_equals_torch(max_norm, rng):
     grads = [rng.standard_normal((3, 4)), rng.standard_normal(5)]
     params = [Parameter(np.zeros_like(g)) for g in grads]
     for p, g in zip(params, grads):
@@ -153,7 +159,7 @@ def test_clip_grad_norm_equals_torch(max_norm):
         np.testing.assert_allclose(p.grad, t.grad.numpy(), rtol=0, atol=1e-12)
 
 
-def test_clip_grad_norm_is_the_lecture_formula_with_eps_zero():
+def test_clip_grad_norm_is_the_lecture_formula_with_eps_zero(rng):
     g = rng.standard_normal(10) * 10
     p = Parameter(np.zeros(10))
     p.grad = g.copy()
@@ -163,7 +169,7 @@ def test_clip_grad_norm_is_the_lecture_formula_with_eps_zero():
     assert np.linalg.norm(p.grad) == pytest.approx(theta)
 
 
-def test_masked_weights_stay_zero():
+def test_masked_weights_stay_zero(rng):
     p = Parameter(rng.standard_normal(6))
     p.mask = np.array([1, 0, 1, 0, 1, 1.0])
     p.data = p.data * p.mask

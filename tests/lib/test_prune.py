@@ -1,16 +1,17 @@
 """Optimal Brain Damage: the diagonal Hessian against torch.autograd, saliencies against
-actual loss increases, and pruning with masks that survive retraining."""
+actual loss increases, pruning exactly round(fraction · n) weights (a property), and masks
+that survive retraining."""
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nnlab import Sequential, nn, optim, prune
 from nnlab.train import fit
 
-rng = np.random.default_rng(11)
 
-
-def network(act=nn.Tanh, sizes=(5, 4, 3)):
+def network(rng, act=nn.Tanh, sizes=(5, 4, 3)):
     layers = []
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(nn.Linear(a, b, rng=rng))
@@ -51,9 +52,9 @@ def autograd_hessian_diagonal(model, loss_fn, X):
 
 
 LOSSES = {
-    "mse": (nn.MSELoss, lambda n, m: rng.standard_normal((n, m)),
+    "mse": (nn.MSELoss, lambda rng, n, m: rng.standard_normal((n, m)),
             lambda t: lambda out: torch.nn.functional.mse_loss(out, torch.tensor(t))),
-    "ce": (nn.CrossEntropyLoss, lambda n, m: rng.integers(0, m, n),
+    "ce": (nn.CrossEntropyLoss, lambda rng, n, m: rng.integers(0, m, n),
            lambda t: lambda out: torch.nn.functional.cross_entropy(out, torch.tensor(t))),
 }
 
@@ -61,20 +62,20 @@ LOSSES = {
 @pytest.mark.parametrize("act", [nn.Tanh, nn.Sigmoid, nn.Softplus, nn.ReLU])
 @pytest.mark.parametrize("loss", LOSSES)
 @pytest.mark.parametrize("sizes", [(5, 4, 3), (4, 6, 5, 3), (3, 2)])
-def test_exact_diagonal_equals_autograd(act, loss, sizes):
-    model = network(act, sizes)
+def test_exact_diagonal_equals_autograd(act, loss, sizes, rng):
+    model = network(rng, act, sizes)
     make_crit, make_target, torch_loss = LOSSES[loss]
     X = rng.standard_normal((7, sizes[0]))
-    y = make_target(7, sizes[-1])
+    y = make_target(rng, 7, sizes[-1])
     ours = prune.hessian_diagonal(model, make_crit(), X, y, method="exact", batch_size=3)
     theirs = autograd_hessian_diagonal(model, torch_loss(y), X)
     for name in theirs:
         np.testing.assert_allclose(ours[name], theirs[name], rtol=0, atol=1e-8, err_msg=name)
 
 
-def test_gauss_newton_is_exact_where_nothing_is_dropped():
+def test_gauss_newton_is_exact_where_nothing_is_dropped(rng):
     """One Linear layer under MSE: Q is quadratic, no σ'' and no off-diagonal terms travel."""
-    model = network(sizes=(4, 3))
+    model = network(rng, sizes=(4, 3))
     X, y = rng.standard_normal((9, 4)), rng.standard_normal((9, 3))
     exact = prune.hessian_diagonal(model, nn.MSELoss(), X, y, "exact")
     approx = prune.hessian_diagonal(model, nn.MSELoss(), X, y, "gauss-newton")
@@ -82,8 +83,8 @@ def test_gauss_newton_is_exact_where_nothing_is_dropped():
         np.testing.assert_allclose(approx[name], exact[name], rtol=1e-12)
 
 
-def test_gauss_newton_is_nonnegative_and_differs_from_exact():
-    model = network(nn.Tanh, (5, 6, 3))
+def test_gauss_newton_is_nonnegative_and_differs_from_exact(rng):
+    model = network(rng, nn.Tanh, (5, 6, 3))
     X, y = rng.standard_normal((20, 5)), rng.integers(0, 3, 20)
     exact = prune.hessian_diagonal(model, nn.CrossEntropyLoss(), X, y, "exact")
     approx = prune.hessian_diagonal(model, nn.CrossEntropyLoss(), X, y, "gauss-newton")
@@ -92,9 +93,9 @@ def test_gauss_newton_is_nonnegative_and_differs_from_exact():
     assert not np.allclose(approx["0.weight"], exact["0.weight"])
 
 
-def test_saliency_is_the_actual_increase_for_a_quadratic_loss():
+def test_saliency_is_the_actual_increase_for_a_quadratic_loss(rng):
     """Linear least squares at its minimum: deleting one weight raises Q by exactly h w²/2."""
-    model = network(sizes=(4, 2))
+    model = network(rng, sizes=(4, 2))
     X = rng.standard_normal((30, 4))
     y = X @ rng.standard_normal((4, 2)) + 0.3 * rng.standard_normal((30, 2))
     Xb = np.c_[X, np.ones(30)]
@@ -111,8 +112,8 @@ def test_saliency_is_the_actual_increase_for_a_quadratic_loss():
         assert actual == pytest.approx(s[idx], rel=1e-9)
 
 
-def test_prune_deletes_the_least_salient_weights_globally():
-    model = network(sizes=(5, 4, 3))
+def test_prune_deletes_the_least_salient_weights_globally(rng):
+    model = network(rng, sizes=(5, 4, 3))
     scores = {"0.weight": np.arange(20.0).reshape(4, 5), "2.weight": np.arange(12.0).reshape(3, 4) + 0.5}
     assert prune.prune(model, scores, 0.25) == 8
     assert prune.pruned_fraction(model) == pytest.approx(8 / 32)
@@ -126,8 +127,42 @@ def test_prune_deletes_the_least_salient_weights_globally():
         prune.prune(model, scores, 1.5)
 
 
-def test_masks_survive_retraining():
-    model = network(nn.Tanh, (4, 8, 3)).to(np.float32)
+@settings(max_examples=150)
+@given(sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+       fractions=st.lists(st.floats(0, 1), min_size=1, max_size=3),
+       ties=st.booleans(), seed=st.integers(0, 2 ** 16))
+def test_prune_deletes_exactly_round_fraction_of_all_weights(sizes, fractions, ties, seed):
+    """Property: after prune(model, scores, f) exactly max(already deleted, round(f · n)) of
+    the n weights are masked, whatever the layer sizes, the scores (ties included) and the
+    order of rounds; the return value counts the new deletions; biases are never pruned."""
+    rng = np.random.default_rng(seed)
+    model = network(rng, nn.Tanh, tuple(sizes))
+    weights = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    n = sum(p.data.size for p in weights)
+    deleted = 0
+    for fraction in fractions:
+        scores = {name: (rng.integers(0, 3, p.shape) if ties else rng.random(p.shape))
+                  for name, p in model.named_parameters() if name.endswith("weight")}
+        before = np.concatenate([(p.mask if p.mask is not None else np.ones(p.shape)).ravel()
+                                 for p in weights])
+        new = prune.prune(model, scores, fraction)
+        after = np.concatenate([p.mask.ravel() for p in weights])
+        flat = np.concatenate([scores[name].ravel() for name, p in model.named_parameters()
+                               if name.endswith("weight")])
+        now_deleted, kept = flat[(before == 1) & (after == 0)], flat[after == 1]
+        if now_deleted.size and kept.size:                 # the lowest scores go first
+            assert now_deleted.max() <= kept.min()
+        expected = max(deleted, round(fraction * n))
+        assert new == expected - deleted
+        deleted = expected
+        assert sum(int((p.mask == 0).sum()) for p in weights) == deleted
+        assert all(not p.data[p.mask == 0].any() for p in weights)
+        assert prune.pruned_fraction(model) == pytest.approx(deleted / n)
+    assert all(p.mask is None for name, p in model.named_parameters() if name.endswith("bias"))
+
+
+def test_masks_survive_retraining(rng):
+    model = network(rng, nn.Tanh, (4, 8, 3)).to(np.float32)
     X, y = rng.standard_normal((60, 4)).astype(np.float32), rng.integers(0, 3, 60)
     crit = nn.CrossEntropyLoss()
     prune.prune(model, prune.magnitude_scores(model), 0.5)
@@ -165,8 +200,8 @@ def test_obd_ranking_beats_random_deletion_on_digits():
     assert increase["gauss-newton"] < increase["random"] / 5
 
 
-def test_input_saliency_sums_the_first_layer():
-    model = network(nn.Tanh, (5, 4, 3))
+def test_input_saliency_sums_the_first_layer(rng):
+    model = network(rng, nn.Tanh, (5, 4, 3))
     X, y = rng.standard_normal((10, 5)), rng.integers(0, 3, 10)
     crit = nn.CrossEntropyLoss()
     s = prune.input_saliency(model, crit, X, y)
@@ -174,8 +209,8 @@ def test_input_saliency_sums_the_first_layer():
     np.testing.assert_allclose(s, prune.saliency(model, crit, X, y)["0.weight"].sum(axis=0))
 
 
-def test_prune_and_retrain_records_each_round():
-    model = network(nn.Tanh, (4, 8, 3))
+def test_prune_and_retrain_records_each_round(rng):
+    model = network(rng, nn.Tanh, (4, 8, 3))
     X, y = rng.standard_normal((50, 4)), rng.integers(0, 3, 50)
     crit = nn.CrossEntropyLoss()
 
@@ -187,9 +222,9 @@ def test_prune_and_retrain_records_each_round():
     assert prune.pruned_fraction(model) == pytest.approx(0.4, abs=1 / 56)
 
 
-def test_rejects_unsupported_layers_and_methods():
+def test_rejects_unsupported_layers_and_methods(rng):
     model = Sequential(nn.Linear(3, 3), nn.Dropout(0.5))
     with pytest.raises(TypeError, match="Dropout"):
         prune.hessian_diagonal(model, nn.MSELoss(), np.zeros((2, 3)), np.zeros((2, 3)))
     with pytest.raises(ValueError, match="method"):
-        prune.hessian_diagonal(network(), nn.MSELoss(), np.zeros((2, 5)), np.zeros((2, 3)), "newton")
+        prune.hessian_diagonal(network(rng), nn.MSELoss(), np.zeros((2, 5)), np.zeros((2, 3)), "newton")

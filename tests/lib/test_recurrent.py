@@ -278,7 +278,7 @@ def grads_of(layer, x, state, g_out, g_h=None, g_c=None, truncate=None):
     return result
 
 
-@settings(max_examples=25)
+@settings(max_examples=40)
 @given(name=st.sampled_from(["RNN-tanh", "LSTM", "LSTM-peepholes", "GRU-lecture", "GRU-torch"]),
        steps=st.integers(1, 6), extra=st.integers(0, 3), layers=st.integers(1, 2),
        bidirectional=st.booleans(), batch=st.integers(1, 3), seed=st.integers(0, 2 ** 16))
