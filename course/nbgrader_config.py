@@ -17,3 +17,22 @@ c.CourseDirectory.submitted_directory = os.path.join("course", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join("course", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("course", "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE, "gradebook.db")
+
+# `nbgrader autograde` (and formgrader's autograde button) grade with nnlab's sandboxed
+# grader instead of running a submission in a kernel of this machine; nbgrader's feedback
+# pages never show hidden tests. (`nnlab grade` does the same for a whole class, in parallel.)
+c.Autograde.autograde_preprocessors = [
+    "nnlab.course.gradebook.SandboxedAutograde",
+    "nbgrader.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GenerateFeedback.preprocessors = [
+    "nnlab.course.gradebook.StripHiddenTests",
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# the visible tests' messages are written in short lines; this keeps longer ones whole
+c.Validator.width = 120

@@ -19,6 +19,13 @@ def assignment_ids(root=REPO):
                   if p.stem == p.parent.name)
 
 
+def find_alembic():
+    """nbgrader runs its `alembic` command: it must be found beside this Python (the venv's bin/)."""
+    bin_dir = str(Path(sys.executable).parent)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
 def nbgrader_api(root, db_url=None):
     """NbGraderAPI for a course rooted at `root` (masters in solutions/, releases in
     assignments/, runtime folders and gradebook under course/)."""
@@ -26,10 +33,7 @@ def nbgrader_api(root, db_url=None):
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
 
-    # nbgrader runs its `alembic` command: it must be found beside this Python (the venv's bin/)
-    bin_dir = str(Path(sys.executable).parent)
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    find_alembic()
     root = Path(root)
     c = Config()
     c.CourseDirectory.course_id = "nnlab"
@@ -91,45 +95,39 @@ def scratch_course(assignment, repo=REPO):
     return root
 
 
-def self_check(assignment, repo=REPO):
-    """Autograde the master and the blank release in a scratch course.
+def release(assignment, repo=REPO, force=False):
+    """Write assignments/<id>/ from solutions/<id>/ with nbgrader (generated in a scratch course).
 
-    Returns (master points, blank points, max points)."""
+    A file already in the release that differs from what nbgrader writes now is kept and
+    named in `refused` (a student's work, or an edit by hand), unless force. Returns
+    (written, refused) lists of paths."""
+    import filecmp
+
     root = scratch_course(assignment, repo)
     try:
-        release = generate(assignment, root)
-        scores, max_points = autograde(assignment, {
-            "master": root / "solutions" / assignment / f"{assignment}.ipynb",
-            "blank": release / f"{assignment}.ipynb"}, root)
-        return sum(scores["master"].values()), sum(scores["blank"].values()), sum(max_points.values())
+        generated = generate(assignment, root)
+        target = Path(repo, "assignments", assignment)
+        written, refused = [], []
+        for source in sorted(p for p in generated.rglob("*") if p.is_file()):
+            destination = target / source.relative_to(generated)
+            if destination.exists() and filecmp.cmp(source, destination, shallow=False):
+                continue
+            if destination.exists() and not force and _is_changed_by_hand(destination, assignment, repo):
+                refused.append(destination)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, destination)
+            written.append(destination)
+        return written, refused
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _grade_group(assignment, submissions, repo):
-    root = scratch_course(assignment, repo)
-    try:
-        generate(assignment, root)
-        return autograde(assignment, submissions, root)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+def _is_changed_by_hand(path, assignment, repo):
+    """A release file differs from the generated one: is it the committed release (safe to
+    replace with the new generation) or something else (a student's or an editor's work)?"""
+    import subprocess
 
-
-def autograde_scratch(assignment, submissions, repo=REPO, workers=None):
-    """Autograde {student: notebook} in scratch courses, `workers` groups in parallel.
-
-    Returns ({student: {grade_id: score}}, {grade_id: max points}); the repository's own
-    gradebook is not touched.
-    """
-    from concurrent.futures import ProcessPoolExecutor
-
-    workers = max(1, min(workers or os.cpu_count() or 1, len(submissions)))
-    names = sorted(submissions)
-    groups = [{n: submissions[n] for n in names[i::workers]} for i in range(workers)]
-    scores, max_points = {}, {}
-    with ProcessPoolExecutor(workers) as pool:
-        for group_scores, group_max in pool.map(_grade_group, [assignment] * workers, groups,
-                                                [repo] * workers):
-            scores.update(group_scores)
-            max_points = group_max
-    return scores, max_points
+    committed = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path.relative_to(repo).as_posix()}"],
+                               capture_output=True)
+    return committed.returncode != 0 or committed.stdout != path.read_bytes()

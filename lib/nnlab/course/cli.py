@@ -1,12 +1,18 @@
-"""`nnlab course | bench`: the commands behind the Makefile.
+"""`nnlab <command>`: the commands behind the Makefile.
 
-course  executes every lecture notebook into build/lectures/, prints a table
-        (notebook, status, seconds), renders the site build/site/index.html, regenerates
-        the assignment releases and reports each master's and blank's score;
-        exits 1 if any notebook fails or a master/blank scores wrong.
-release regenerates assignments/<id>/ from solutions/<id>/ with nbgrader.
-grade   grades a folder of submissions of one assignment into course/grades/ (nnlab.grader).
-bench   times nnlab against torch and the grading of a class; writes build/bench.md.
+course     execute every lecture into build/lectures/ and render the site (the student's job;
+           never touches assignments/)
+release    write the student releases assignments/<id>/ from the masters solutions/<id>/;
+           refuses to overwrite a release notebook that differs from what it would write
+           (a student's work, or an edit by hand) unless --force
+selfcheck  grade each master (full marks), blank release (zero) and, with --mutants, each
+           plausible wrong implementation (loses exactly its cells) with the class grader
+grade      grade a folder of submissions of one assignment (nnlab.course.classroom)
+example    grade the example class of broken and hostile submissions (course/example_class)
+bench      time nnlab against torch and the grading of a class; writes build/bench.md
+
+An instructor's mistake (an unknown assignment, an empty folder ...) is one line on stderr
+and exit status 2, never a traceback.
 """
 import argparse
 import sys
@@ -14,80 +20,119 @@ import time
 from pathlib import Path
 
 from .build import run_course
+from .grader import GradingError
 
-def release(echo=print):
-    """Regenerate every student release from its master."""
-    from . import assignments
-
-    for assignment in assignments.assignment_ids():
-        echo(f"released {assignments.generate(assignment)}")
+LEGEND = ("status: graded | timeout (a test or the notebook ran out of time) | failed (the notebook "
+          "is unreadable or its process crashed) | error (the grader's own failure: not kept, grade again)")
 
 
-def check_assignments(echo=print):
-    """Autograde each master and blank release in a scratch course; True if all are right."""
+def release(force=False, only=None, echo=print):
+    """Write every student release; True if all were written (or already up to date)."""
     from . import assignments
 
     ok = True
-    echo(f"{'assignment':<28} {'master':>8} {'blank':>8} {'max':>6}")
-    for assignment in assignments.assignment_ids():
-        master, blank, full = assignments.self_check(assignment)
-        ok &= master == full and blank == 0
-        echo(f"{assignment:<28} {master:>8g} {blank:>8g} {full:>6g}")
+    for assignment in only or assignments.assignment_ids():
+        written, refused = assignments.release(assignment, force=force)
+        for path in written:
+            echo(f"released {path}")
+        for path in refused:
+            echo(f"NOT overwritten: {path} differs from the release nbgrader would write now "
+                 "(edited by hand or by a student?); `make release FORCE=1` overwrites it")
+        ok &= not refused
     return ok
 
 
-def grade(assignment, submissions, out=None, workers=None, time_limit=None, echo=print):
-    """Grade a class and print its table; returns the results."""
-    from . import grader
+def selfcheck(ids=None, mutants=False, echo=print):
+    from . import assignments, selfcheck as check
 
-    start = time.perf_counter()
-    results = grader.grade_class(assignment, submissions, root=".", out=out, workers=workers,
-                                 time_limit=time_limit or grader.TIME_LIMIT)
-    echo(f"{'student':<32} {'score':>7} {'max':>5}  {'status':<8} reason")
+    failures = []
+    for assignment in ids or assignments.assignment_ids():
+        echo(f"== {assignment}")
+        failures += [f"{assignment}:{name}" for name in check.run(assignment, with_mutants=mutants, echo=echo)]
+    echo("all self-checks pass" if not failures else f"FAILED: {', '.join(failures)}")
+    return not failures
+
+
+def grade(assignment, submissions, out=None, workers=None, scheduler=None, isolated=True, full=False,
+          gradebook=True, echo=print):
+    """Grade a class; print its table (with a legend), what the class did per test, and where things are."""
+    from . import classroom, report
+
+    results, rows, seconds, table = classroom.grade_class(assignment, submissions, out=out, workers=workers,
+                                                          scheduler=scheduler, isolated=isolated,
+                                                          gradebook=gradebook, echo=echo)
+    echo(f"\n{'student':<30} {'score':>7} {'max':>5}  {'status':<8} reason")
     for r in sorted(results, key=lambda r: r.student):
-        reason = " | ".join(r.reasons)
-        echo(f"{r.student:<32} {r.score:>7g} {r.max_score:>5g}  {r.status:<8} "
-             f"{reason[:100] + ('...' if len(reason) > 100 else '')}")
-    out = Path(out or "course/grades")
-    echo(f"{len(results)} submissions in {time.perf_counter() - start:.1f} s; "
-         f"table {out / (assignment + '.csv')}, feedback in {out / assignment}/")
+        reason = report.scrub(" | ".join(r.reasons))
+        if not full and len(reason) > 90:
+            reason = reason[:90] + " [… --full shows all]"
+        echo(f"{r.student:<30} {r.score:>7g} {r.max_score:>5g}  {r.status:<8} {reason}")
+    echo(LEGEND)
+    if not isolated:
+        echo("WARNING: graded without a sandbox (--no-sandbox): every row is marked; trusted local runs only")
+    echo("\nwhat the class did, per test:\n" + report.summary_text(rows))
+    echo(f"\n{len(results)} submissions, {seconds:.1f} s of grading; class table {table}, report "
+         f"{table.with_name(assignment + '-report.html')}, feedback pages in course/feedback/<student>/{assignment}/"
+         + (", scores in course/gradebook.db (formgrader, nbgrader export)" if gradebook else ""))
     return results
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="nnlab", description="the nnlab course tools")
     sub = parser.add_subparsers(dest="command", required=True)
-    course = sub.add_parser("course", help="execute every lecture into build/lectures and report")
+    course = sub.add_parser("course", help="execute every lecture into build/lectures and render the site")
     course.add_argument("--lectures", default="lectures")
     course.add_argument("--build", default="build")
-    course.add_argument("--only-lectures", action="store_true",
-                        help="execute the lectures and render the site; skip assignments and grading")
-    sub.add_parser("release", help="regenerate assignments/ from solutions/ with nbgrader")
+    rel = sub.add_parser("release", help="write assignments/ from solutions/ (refuses to overwrite changes)")
+    rel.add_argument("assignments", nargs="*")
+    rel.add_argument("--force", action="store_true", help="overwrite release notebooks that differ")
+    check = sub.add_parser("selfcheck", help="masters full, blanks zero, mutants lose exactly their points")
+    check.add_argument("assignments", nargs="*")
+    check.add_argument("--mutants", action="store_true")
     grade_parser = sub.add_parser("grade", help="grade a folder of submissions of one assignment")
     grade_parser.add_argument("assignment")
     grade_parser.add_argument("submissions", help="<student>/<id>/<id>.ipynb folders or <student>.ipynb files")
     grade_parser.add_argument("--out", default=None, help="default course/grades")
-    grade_parser.add_argument("--workers", type=int, default=None, help="default: all cores")
-    grade_parser.add_argument("--time-limit", type=float, default=None, help="seconds per submission")
-    bench = sub.add_parser("bench", help="time nnlab against torch; write build/bench.md")
+    grade_parser.add_argument("--workers", type=int, default=None, help="local processes (default: all cores)")
+    grade_parser.add_argument("--scheduler", default=None, help="tcp://HOST:PORT of a Dask cluster")
+    grade_parser.add_argument("--no-sandbox", action="store_true", help="trusted local run: no bubblewrap")
+    grade_parser.add_argument("--no-gradebook", action="store_true", help="do not write course/gradebook.db")
+    grade_parser.add_argument("--full", action="store_true", help="print every reason in full")
+    example = sub.add_parser("example", help="grade the example class of broken and hostile submissions")
+    example.add_argument("--scheduler", default=None)
+    bench = sub.add_parser("bench", help="time nnlab against torch and grading; write build/bench.md")
     bench.add_argument("--repeats", type=int, default=7)
     bench.add_argument("--out", default="build/bench.md")
     args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except GradingError as error:
+        print(f"nnlab {args.command}: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"nnlab {args.command}: interrupted", file=sys.stderr)
+        return 130
 
+
+def run(args):
     if args.command == "course":
+        start = time.perf_counter()
         rows = run_course(args.lectures, args.build)
-        if args.only_lectures:
-            return 1 if any(r[1] == "error" for r in rows) else 0
-        release()
-        graded_right = check_assignments()
-        for example in sorted(Path("course/example_class").glob("*")):
-            grade(example.name, example)
-        return 1 if any(r[1] == "error" for r in rows) or not graded_right else 0
+        print(f"the course is in {Path(args.build, 'site', 'index.html').resolve()} "
+              f"({time.perf_counter() - start:.0f} s); open it in a browser, or `make lab` to work in JupyterLab")
+        return 1 if any(r[1] != "ok" for r in rows) else 0
     if args.command == "release":
-        release()
-        return 0
+        return 0 if release(args.force, args.assignments or None) else 1
+    if args.command == "selfcheck":
+        return 0 if selfcheck(args.assignments or None, args.mutants) else 1
     if args.command == "grade":
-        grade(args.assignment, args.submissions, args.out, args.workers, args.time_limit)
+        grade(args.assignment, args.submissions, args.out, args.workers, args.scheduler,
+              isolated=not args.no_sandbox, full=args.full, gradebook=not args.no_gradebook)
+        return 0
+    if args.command == "example":
+        for folder in sorted(Path("course/example_class").glob("*")):
+            if folder.is_dir():
+                grade(folder.name, folder, out="build/example_class", scheduler=args.scheduler, gradebook=False)
         return 0
     if args.command == "bench":
         from . import bench as bench_module

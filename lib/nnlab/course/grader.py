@@ -123,7 +123,11 @@ class Assignment:
         if not path.is_file():
             known = sorted(p.parent.name for p in Path(root, "solutions").glob("*/*.ipynb") if p.stem == p.parent.name)
             raise GradingError(f"unknown assignment {name!r}; the course has: {', '.join(known) or 'none'}")
-        raw = path.read_bytes()
+        return cls.from_bytes(name, path.read_bytes())
+
+    @classmethod
+    def from_bytes(cls, name, raw):
+        """From the master notebook's bytes (what a grading worker on another machine gets)."""
         cells = []
         for c in json.loads(raw)["cells"]:
             meta = _meta(c)
@@ -541,6 +545,7 @@ def grade_notebook(assignment, student, data, sandbox):
     """Grade one submission (its bytes) with a sandbox factory; always returns a Result."""
     start = time.perf_counter()
     result = Result(student, max_score=assignment.max_score, sandboxed=sandbox.isolated, grader=grader_version())
+    result.tests = {c.grade_id: {"max": c.points, "points": 0.0} for c in assignment.tests}
     if not sandbox.isolated:
         result.reasons.append("graded WITHOUT a sandbox (--no-sandbox): trusted local run only")
     code = read_submission(data, assignment, result)

@@ -1,0 +1,164 @@
+"""Grading a class: `nnlab grade ASSIGNMENT SUBMISSIONS [--scheduler tcp://HOST:PORT]`.
+
+Finds the submissions (nbgrader's <student>/<id>/<id>.ipynb, or flat <student>.ipynb),
+grades each in its own sandbox — on this machine's cores, or on a Dask distributed cluster
+(the sandbox runs on the worker; the result comes back as data; a worker lost in the middle
+is replaced by another) — and then, in this process only:
+
+- keeps a record per student (course/grades/<id>/records/<student>.json, the instructor's,
+  with everything the grader saw) and reuses it while the submission, the master and the
+  grader are unchanged; results of a grader failure (status "error") are never kept;
+- updates the class table course/grades/<id>.csv (grading some students updates their rows
+  and keeps the others) and the class report course/grades/<id>-report.html;
+- writes each student's feedback page where nbgrader's release_feedback looks for it
+  (course/feedback/<student>/<id>/<id>.html), and removes pages of students not in the table;
+- records the scores in the course's nbgrader gradebook (nnlab.course.gradebook).
+"""
+import hashlib
+import json
+import os
+import time
+from pathlib import Path
+
+from . import report
+from .grader import Assignment, GradingError, Result, grade_notebook
+
+_SANDBOXES, _ASSIGNMENTS = {}, {}
+
+
+def find_submissions(folder, assignment_id):
+    """{student: notebook path}."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GradingError(f"no folder {folder} (expected the submissions of {assignment_id} in it)")
+    found = {}
+    for path in sorted(folder.glob(f"*/{assignment_id}/{assignment_id}.ipynb")):
+        found.setdefault(path.parts[-3], path)
+    for path in sorted(folder.glob("*.ipynb")):
+        found.setdefault(path.stem, path)
+    if not found:
+        raise GradingError(f"no submissions of {assignment_id} in {folder} (expected "
+                           f"<student>/{assignment_id}/{assignment_id}.ipynb or <student>.ipynb)")
+    return found
+
+
+def grade_task(assignment_id, master, student, data, isolated=True):
+    """Grade one submission (runs in a worker: this machine's or a Dask worker). Data in, data out."""
+    from .sandbox import Sandbox
+
+    key = hashlib.sha256(master).hexdigest()
+    if key not in _ASSIGNMENTS:
+        _ASSIGNMENTS[key] = Assignment.from_bytes(assignment_id, master)
+    if isolated not in _SANDBOXES:
+        _SANDBOXES[isolated] = Sandbox(isolated=isolated)
+    return grade_notebook(_ASSIGNMENTS[key], student, data, _SANDBOXES[isolated]).to_dict()
+
+
+def _worker_start():
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the class, not each worker's sandbox
+
+
+def _run(tasks, workers, scheduler, echo):
+    """Results of grade_task for each task tuple, in order."""
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler, timeout="20s") as client:
+            futures = client.map(grade_task, *zip(*tasks), pure=False, retries=1)
+            return client.gather(futures)
+    if workers == 1 or len(tasks) == 1:
+        return [grade_task(*task) for task in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["nnlab.course.classroom", "nnlab.course.sandbox", "nnlab.testing", "nnlab.nn"])
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_worker_start) as pool:
+        return list(pool.map(grade_task, *zip(*tasks)))
+
+
+def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, workers=None, scheduler=None,
+                isolated=True, gradebook=True, db_url=None, echo=print):
+    """Grade a folder of submissions; returns this run's Results (reused ones included)."""
+    root = Path(root)
+    assignment = Assignment.load(assignment_id, root)
+    master_path = root / "solutions" / assignment_id / f"{assignment_id}.ipynb"
+    master = master_path.read_bytes()
+    found = find_submissions(submissions, assignment_id)
+    out = Path(out or root / "course" / "grades")
+    feedback = Path(feedback or root / "course" / "feedback")
+    records = out / assignment_id / "records"
+    records.mkdir(parents=True, exist_ok=True)
+    isolated_flag = bool(isolated)
+    if isolated_flag:
+        from .policy import NO_BWRAP, bwrap_binary
+
+        if bwrap_binary() is None:
+            raise GradingError(NO_BWRAP)
+
+    data = {student: path.read_bytes() for student, path in found.items()}
+    results, todo = {}, []
+    for student, notebook in data.items():
+        digest = hashlib.sha256(notebook + assignment.digest.encode() + str(isolated_flag).encode()).hexdigest()
+        saved = records / f"{student}.json"
+        if saved.exists():
+            try:
+                record = json.loads(saved.read_text())
+                if record.get("digest") == digest:
+                    results[student] = Result.from_dict(record["result"])
+                    continue
+            except (ValueError, KeyError, TypeError):
+                pass
+        todo.append((student, digest))
+    start = time.perf_counter()
+    if todo:
+        where = f"the Dask cluster at {scheduler}" if scheduler else f"{workers or os.cpu_count()} local workers"
+        echo(f"grading {len(todo)} of {len(data)} submissions of {assignment_id} on {where}"
+             + (f" ({len(data) - len(todo)} unchanged, reused)" if len(data) > len(todo) else ""))
+        tasks = [(assignment_id, master, student, data[student], isolated_flag) for student, _ in todo]
+        fresh = _run(tasks, workers or os.cpu_count() or 1, scheduler, echo)
+        again = [i for i, r in enumerate(fresh) if r["status"] == "error"]
+        if again:  # the grader's own failure (a sandbox that could not start ...): once more
+            for i, result in zip(again, _run([tasks[i] for i in again], 1, None, echo)):
+                fresh[i] = result
+        for (student, digest), result in zip(todo, fresh):
+            result = Result.from_dict(result)
+            results[student] = result
+            if result.status != "error":
+                _write_atomic(records / f"{student}.json", json.dumps({"digest": digest, "result": result.to_dict()}))
+    seconds = time.perf_counter() - start
+
+    table_path = out / f"{assignment_id}.csv"
+    table = report.read_table(table_path)
+    table.update({s: report.row_of(r) for s, r in results.items()})
+    report.write_table(table_path, table)
+    everyone = []
+    for student in table:
+        if student in results:
+            everyone.append(results[student])
+        elif (records / f"{student}.json").exists():
+            everyone.append(Result.from_dict(json.loads((records / f"{student}.json").read_text())["result"]))
+    for result in results.values():
+        page = feedback / result.student / assignment_id / f"{assignment_id}.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomic(page, report.feedback_html(assignment, result, data[result.student]))
+    for page in feedback.glob(f"*/{assignment_id}/{assignment_id}.html"):
+        if page.parts[-3] not in table:
+            page.unlink()
+    rows = report.summary(assignment, everyone)
+    _write_atomic(out / f"{assignment_id}-report.html", report.summary_html(assignment, rows, table))
+    if gradebook:
+        from .gradebook import record
+
+        record(assignment, list(results.values()), data,
+               db_url or f"sqlite:///{(root / 'course' / 'gradebook.db').resolve()}", master_path,
+               root / "course" / "autograded")
+    return list(results.values()), rows, seconds, table_path
+
+
+def _write_atomic(path, text):
+    tmp = Path(str(path) + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
