@@ -144,9 +144,10 @@ class Step:
     local_derivatives(cache, w) -> d
         the factors of backward that do not depend on the incoming gradient, for all steps
         at once (speed trick 3), e.g. d["dh_dao"] (T, H, B).
-    backward(t, dh, dc, d, w, delta, delta_h) -> (dh_prev, dc_prev)
+    backward(t, dh, dc, d, delta, delta_h) -> (dh_prev, dc_prev)
         step t back: dh = dL/dh^t and dc = dL/dC^t (H, B) (dc None: zero, or no C);
-        writes δ^t = dL/da^t into delta (G·H, B) and returns dL/dh^{t-1}, dL/dC^{t-1}.
+        writes δ^t = dL/da^t into delta (G·H, B) and returns dL/dh^{t-1}, dL/dC^{t-1}
+        (None without C); delta_h is delta except for torch's GRU (separate_hh).
     and may change input_bias, recurrent_gradients and complete (torch's GRU does).
     """
 
@@ -174,7 +175,7 @@ class Step:
     def local_derivatives(self, cache, w):
         raise NotImplementedError
 
-    def backward(self, t, dh, dc, d, w, delta, delta_h):
+    def backward(self, t, dh, dc, d, delta, delta_h):
         raise NotImplementedError
 
     def recurrent_gradients(self, cache, delta_h, grads, ws):
@@ -242,7 +243,7 @@ def backward_in_time(step, cache, w, dY, dh_n, dc_n, truncate, ws):
         for t in range(T - 1, -1, -1):
             if t < T - 1:
                 dh += dY[t]  # dL/dh^t = ∂L/∂h^t (the output) + what step t+1 sent back
-            dh, dc = step.backward(t, dh, dc, d, w, delta_x[t], delta_h[t])
+            dh, dc = step.backward(t, dh, dc, d, delta_x[t], delta_h[t])
         dh0, dc0 = dh, dc
     else:
         delta_x[...] = 0
@@ -259,7 +260,7 @@ def backward_in_time(step, cache, w, dY, dh_n, dc_n, truncate, ws):
                 dc = dc_n
             first = max(0, t - truncate + 1)
             for s in range(t, first - 1, -1):          # the window of the loss at step t
-                dh, dc = step.backward(s, dh, dc, d, w, gx, gh)
+                dh, dc = step.backward(s, dh, dc, d, gx, gh)
                 delta_x[s] += gx
                 if step.separate_hh:
                     delta_h[s] += gh

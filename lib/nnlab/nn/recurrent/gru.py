@@ -46,39 +46,43 @@ class LectureGRUStep(Step):
         return {"h": (T + 1, self.H, B), "gates": (T, 3 * self.H, B), "rh": (T, self.H, B)}
 
     def forward(self, t, gx, w, cache):
+        """Step t: gx = W x^t + b (3H, B); reads h^{t-1} (H, B) from the cache and writes
+        r^t, z^t, h̃^t, r^t ⊙ h^{t-1} and h^t into it."""
         H = self.H
         h_prev, h, rh = cache["h"][t], cache["h"][t + 1], cache["rh"][t]
         rz = cache["gates"][t, :2 * H]
-        r, z, n = gate_blocks(cache["gates"][t], 3)      # n is h̃
+        r, z, h_tilde = gate_blocks(cache["gates"][t], 3)
         np.matmul(w.U[:2 * H], h_prev, out=rz)
         rz += gx[:2 * H]
         sigmoid_(rz)                                     # r^t, z^t
         np.multiply(r, h_prev, out=rh)
-        np.matmul(w.U[2 * H:], rh, out=n)
-        n += gx[2 * H:]
-        np.tanh(n, out=n)                                # h̃ = tanh(W_n x + U_n (r ⊙ h) + b_n)
-        np.subtract(n, h_prev, out=h)
+        np.matmul(w.U[2 * H:], rh, out=h_tilde)
+        h_tilde += gx[2 * H:]
+        np.tanh(h_tilde, out=h_tilde)                    # h̃ = tanh(W_n x + U_n (r ⊙ h) + b_n)
+        np.subtract(h_tilde, h_prev, out=h)
         h *= z
         h += h_prev                                      # h^t = (1 - z) ⊙ h^{t-1} + z ⊙ h̃
 
     def local_derivatives(self, cache, w):
         """Every factor of backward but dh, for all steps at once: (T, H, B) each."""
         H = self.H
-        r, z, n = gate_blocks(cache["gates"], 3)
+        r, z, h_tilde = gate_blocks(cache["gates"], 3)
         h_prev = cache["h"][:-1]
-        return {"dh_dan": z * (1 - n * n),             # ∂h^t/∂a_n = z ⊙ (1 - h̃²)
-                "dh_daz": (n - h_prev) * z * (1 - z),  # ∂h^t/∂a_z = (h̃ - h^{t-1}) ⊙ z(1 - z)
+        return {"dh_dan": z * (1 - h_tilde * h_tilde),         # ∂h^t/∂a_n = z ⊙ (1 - h̃²)
+                "dh_daz": (h_tilde - h_prev) * z * (1 - z),    # (h̃ - h^{t-1}) ⊙ z(1 - z)
                 "drh_dar": h_prev * r * (1 - r),       # ∂(r ⊙ h^{t-1})/∂a_r = h^{t-1} ⊙ r(1 - r)
                 "1-z": 1 - z, "r": r,
                 "U_n^T": transposed(w.U[2 * H:]), "U_rz^T": transposed(w.U[:2 * H])}
 
-    def backward(self, t, dh, dc, d, w, delta, delta_h):
+    def backward(self, t, dh, dc, d, delta, delta_h):
+        """Step t back: dh = dL/dh^t (H, B). Writes δ^t = (δr, δz, δn) into delta (3H, B);
+        returns dL/dh^{t-1} (H, B) (and None: no cell state)."""
         H = self.H
-        dr, dz, dn = gate_blocks(delta, 3)
-        np.multiply(dh, d["dh_dan"][t], out=dn)          # δn = dh ⊙ z ⊙ (1 - h̃²)
-        np.multiply(dh, d["dh_daz"][t], out=dz)          # δz = dh ⊙ (h̃ - h^{t-1}) ⊙ z(1 - z)
-        d_rh = d["U_n^T"] @ dn                           # d(r⊙h) = U_nᵀ δn
-        np.multiply(d_rh, d["drh_dar"][t], out=dr)       # δr = d(r⊙h) ⊙ h^{t-1} ⊙ r(1 - r)
+        delta_r, delta_z, delta_n = gate_blocks(delta, 3)
+        np.multiply(dh, d["dh_dan"][t], out=delta_n)     # δn = dh ⊙ z ⊙ (1 - h̃²)
+        np.multiply(dh, d["dh_daz"][t], out=delta_z)     # δz = dh ⊙ (h̃ - h^{t-1}) ⊙ z(1 - z)
+        d_rh = d["U_n^T"] @ delta_n                      # d(r⊙h) = U_nᵀ δn
+        np.multiply(d_rh, d["drh_dar"][t], out=delta_r)  # δr = d(r⊙h) ⊙ h^{t-1} ⊙ r(1 - r)
         dh_prev = d["U_rz^T"] @ delta[:2 * H]            # dL/dh^{t-1} = U_rᵀ δr + U_zᵀ δz
         dh_prev += d_rh * d["r"][t]                      #   + d(r⊙h) ⊙ r
         dh_prev += dh * d["1-z"][t]                      #   + dh ⊙ (1 - z)
@@ -94,7 +98,8 @@ class LectureGRUStep(Step):
 
 class TorchGRUStep(Step):
     """One step of torch's GRU; the cache keeps h^t (T+1, H, B), the gates after their
-    nonlinearity "gates" (T, 3H, B), rows (r, z, h̃), and "m" = U_n h^{t-1} + b_hn (T, H, B).
+    nonlinearity "gates" (T, 3H, B), rows (r, z, h̃), "m" = U_n h^{t-1} + b_hn (T, H, B),
+    and "uh" (3H, B), room for U h^{t-1} of the current step.
 
     One step back, dh = dL/dh^t (H, B); a_n = W_n x^t + b_in + r ⊙ m is the candidate's
     pre-activation, so the δ of W x + b_ih and of U h + b_hh differ in the n rows:
@@ -121,10 +126,12 @@ class TorchGRUStep(Step):
                 "uh": (3 * self.H, B)}
 
     def forward(self, t, gx, w, cache):
+        """Step t: gx = W x^t + b (3H, B), with only b_in in the candidate's rows (see
+        input_bias); reads h^{t-1} (H, B) from the cache and writes r^t, z^t, m^t, h̃^t, h^t."""
         H = self.H
         h_prev, h, m, uh = cache["h"][t], cache["h"][t + 1], cache["m"][t], cache["uh"]
         rz = cache["gates"][t, :2 * H]
-        r, z, n = gate_blocks(cache["gates"][t], 3)       # n is h̃
+        r, z, h_tilde = gate_blocks(cache["gates"][t], 3)
         np.matmul(w.U, h_prev, out=uh)                    # U h^{t-1}, all three blocks
         np.add(gx[:2 * H], uh[:2 * H], out=rz)
         sigmoid_(rz)                                      # r^t, z^t
@@ -132,30 +139,32 @@ class TorchGRUStep(Step):
             m[...] = uh[2 * H:]
         else:
             np.add(uh[2 * H:], w.b_hh[2 * H:, None], out=m)   # m = U_n h^{t-1} + b_hn
-        np.multiply(r, m, out=n)
-        n += gx[2 * H:]
-        np.tanh(n, out=n)                                 # h̃ = tanh(W_n x + b_in + r ⊙ m)
-        np.subtract(h_prev, n, out=h)
+        np.multiply(r, m, out=h_tilde)
+        h_tilde += gx[2 * H:]
+        np.tanh(h_tilde, out=h_tilde)                     # h̃ = tanh(W_n x + b_in + r ⊙ m)
+        np.subtract(h_prev, h_tilde, out=h)
         h *= z
-        h += n                                            # h^t = (1 - z) ⊙ h̃ + z ⊙ h^{t-1}
+        h += h_tilde                                      # h^t = (1 - z) ⊙ h̃ + z ⊙ h^{t-1}
 
     def local_derivatives(self, cache, w):
         """Every factor of backward but dh, for all steps at once: (T, H, B) each."""
-        r, z, n = gate_blocks(cache["gates"], 3)
+        r, z, h_tilde = gate_blocks(cache["gates"], 3)
         h_prev = cache["h"][:-1]
-        return {"dh_dan": (1 - z) * (1 - n * n),         # ∂h^t/∂a_n = (1 - z) ⊙ (1 - h̃²)
-                "dh_daz": (h_prev - n) * z * (1 - z),    # ∂h^t/∂a_z = (h^{t-1} - h̃) ⊙ z(1 - z)
+        return {"dh_dan": (1 - z) * (1 - h_tilde * h_tilde),   # ∂h^t/∂a_n = (1 - z)(1 - h̃²)
+                "dh_daz": (h_prev - h_tilde) * z * (1 - z),    # (h^{t-1} - h̃) ⊙ z(1 - z)
                 "dan_dar": cache["m"] * r * (1 - r),     # ∂a_n/∂a_r = m ⊙ r(1 - r)
                 "z": z, "r": r, "U^T": transposed(w.U)}
 
-    def backward(self, t, dh, dc, d, w, delta, delta_h):
+    def backward(self, t, dh, dc, d, delta, delta_h):
+        """Step t back: dh = dL/dh^t (H, B). Writes δn into delta's candidate rows (3H, B),
+        δ for U h + b_hh = (δr, δz, δm) into delta_h (3H, B); returns dL/dh^{t-1} (H, B)."""
         H = self.H
-        dn = delta[2 * H:]
-        dr, dz, dm = gate_blocks(delta_h, 3)
-        np.multiply(dh, d["dh_dan"][t], out=dn)           # δn = dh ⊙ (1 - z) ⊙ (1 - h̃²)
-        np.multiply(dh, d["dh_daz"][t], out=dz)           # δz = dh ⊙ (h^{t-1} - h̃) ⊙ z(1 - z)
-        np.multiply(dn, d["dan_dar"][t], out=dr)          # δr = δn ⊙ m ⊙ r(1 - r)
-        np.multiply(dn, d["r"][t], out=dm)                # δm = δn ⊙ r
+        delta_n = delta[2 * H:]                           # for W_n and b_in
+        delta_r, delta_z, delta_m = gate_blocks(delta_h, 3)   # for U and b_hh
+        np.multiply(dh, d["dh_dan"][t], out=delta_n)      # δn = dh ⊙ (1 - z) ⊙ (1 - h̃²)
+        np.multiply(dh, d["dh_daz"][t], out=delta_z)      # δz = dh ⊙ (h^{t-1} - h̃) ⊙ z(1 - z)
+        np.multiply(delta_n, d["dan_dar"][t], out=delta_r)   # δr = δn ⊙ m ⊙ r(1 - r)
+        np.multiply(delta_n, d["r"][t], out=delta_m)      # δm = δn ⊙ r
         dh_prev = d["U^T"] @ delta_h                      # dL/dh^{t-1} = Uᵀ (δr, δz, δm)
         dh_prev += dh * d["z"][t]                         #   + dh ⊙ z
         return dh_prev, None

@@ -57,18 +57,20 @@ class LSTMStep(Step):
                 "tanh_c": (T, H, B)}
 
     def forward(self, t, gx, w, cache):
+        """Step t: gx = W x^t + b (4H, B); reads h^{t-1}, C^{t-1} (H, B) from the cache and
+        writes the gates, C^t, tanh(C^t) and h^t into it."""
         h_prev, c_prev, c = cache["h"][t], cache["c"][t], cache["c"][t + 1]
         a = cache["gates"][t]                       # a^t, then the gates in place
         np.matmul(w.U, h_prev, out=a)
         a += gx                                     # a^t = W x^t + U h^{t-1} + b, all gates
-        i, f, g, o = gate_blocks(a, 4)              # g is C̃
+        i, f, c_tilde, o = gate_blocks(a, 4)
         if self.peepholes:
             i += w.w_ci[:, None] * c_prev
             f += w.w_cf[:, None] * c_prev
         sigmoid_(a[:2 * self.H])                    # i^t, f^t (one call for both)
-        np.tanh(g, out=g)                           # C̃^t
+        np.tanh(c_tilde, out=c_tilde)               # C̃^t
         np.multiply(f, c_prev, out=c)
-        c += i * g                                  # C^t = f^t ⊙ C^{t-1} + i^t ⊙ C̃^t
+        c += i * c_tilde                            # C^t = f^t ⊙ C^{t-1} + i^t ⊙ C̃^t
         if self.peepholes:
             o += w.w_co[:, None] * c
         sigmoid_(o)                                 # o^t
@@ -77,42 +79,44 @@ class LSTMStep(Step):
 
     def local_derivatives(self, cache, w):
         """Every factor of backward but dh and dc, for all steps at once: (T, H, B) each."""
-        i, f, g, o = gate_blocks(cache["gates"], 4)
+        i, f, c_tilde, o = gate_blocks(cache["gates"], 4)
         tanh_c, c_prev = cache["tanh_c"], cache["c"][:-1]
-        d = {"dh_dao": tanh_c * o * (1 - o),         # ∂h^t/∂a_o = tanh(C^t) ⊙ o(1 - o)
-             "dh_dc": o * (1 - tanh_c * tanh_c),    # ∂h^t/∂C^t = o ⊙ (1 - tanh² C^t)
-             "dc_dai": g * i * (1 - i),              # ∂C^t/∂a_i = C̃ ⊙ i(1 - i)
-             "dc_daf": c_prev * f * (1 - f),         # ∂C^t/∂a_f = C^{t-1} ⊙ f(1 - f)
-             "dc_dag": i * (1 - g * g),              # ∂C^t/∂a_C̃ = i ⊙ (1 - C̃²)
+        d = {"dh_dao": tanh_c * o * (1 - o),              # ∂h^t/∂a_o = tanh(C^t) ⊙ o(1 - o)
+             "dh_dc": o * (1 - tanh_c * tanh_c),         # ∂h^t/∂C^t = o ⊙ (1 - tanh² C^t)
+             "dc_dai": c_tilde * i * (1 - i),             # ∂C^t/∂a_i = C̃ ⊙ i(1 - i)
+             "dc_daf": c_prev * f * (1 - f),              # ∂C^t/∂a_f = C^{t-1} ⊙ f(1 - f)
+             "dc_dac": i * (1 - c_tilde * c_tilde),       # ∂C^t/∂a_C̃ = i ⊙ (1 - C̃²)
              "f": f, "U^T": transposed(w.U)}
         if self.peepholes:
             d.update(w_ci=w.w_ci[:, None], w_cf=w.w_cf[:, None], w_co=w.w_co[:, None])
         return d
 
-    def backward(self, t, dh, dc, d, w, delta, delta_h):
-        di, df, dg, do = gate_blocks(delta, 4)
-        np.multiply(dh, d["dh_dao"][t], out=do)     # δo = dh ⊙ tanh(C^t) ⊙ o(1 - o)
-        dC = dh * d["dh_dc"][t]                     # dC = dh ⊙ o ⊙ (1 - tanh² C^t)
+    def backward(self, t, dh, dc, d, delta, delta_h):
+        """Step t back: dh = dL/dh^t, dc = dL/dC^t (H, B) or None (zero). Writes
+        δ^t = (δi, δf, δC̃, δo) into delta (4H, B); returns dL/dh^{t-1}, dL/dC^{t-1} (H, B)."""
+        delta_i, delta_f, delta_C, delta_o = gate_blocks(delta, 4)   # δi, δf, δC̃, δo
+        np.multiply(dh, d["dh_dao"][t], out=delta_o)    # δo = dh ⊙ tanh(C^t) ⊙ o(1 - o)
+        dC = dh * d["dh_dc"][t]                         # dC = dh ⊙ o ⊙ (1 - tanh² C^t)
         if dc is not None:
-            dC += dc                                #      + dc
+            dC += dc                                    #      + dc
         if self.peepholes:
-            dC += do * d["w_co"]                    #      + δo ⊙ w_co
-        np.multiply(dC, d["dc_dai"][t], out=di)     # δi = dC ⊙ C̃ ⊙ i(1 - i)
-        np.multiply(dC, d["dc_daf"][t], out=df)     # δf = dC ⊙ C^{t-1} ⊙ f(1 - f)
-        np.multiply(dC, d["dc_dag"][t], out=dg)     # δC̃ = dC ⊙ i ⊙ (1 - C̃²)
-        dc_prev = dC * d["f"][t]                    # dL/dC^{t-1} = dC ⊙ f
+            dC += delta_o * d["w_co"]                   #      + δo ⊙ w_co
+        np.multiply(dC, d["dc_dai"][t], out=delta_i)    # δi = dC ⊙ C̃ ⊙ i(1 - i)
+        np.multiply(dC, d["dc_daf"][t], out=delta_f)    # δf = dC ⊙ C^{t-1} ⊙ f(1 - f)
+        np.multiply(dC, d["dc_dac"][t], out=delta_C)    # δC̃ = dC ⊙ i ⊙ (1 - C̃²)
+        dc_prev = dC * d["f"][t]                        # dL/dC^{t-1} = dC ⊙ f
         if self.peepholes:
-            dc_prev += di * d["w_ci"] + df * d["w_cf"]   # + δi ⊙ w_ci + δf ⊙ w_cf
-        return d["U^T"] @ delta, dc_prev            # dL/dh^{t-1} = Uᵀ δ
+            dc_prev += delta_i * d["w_ci"] + delta_f * d["w_cf"]   # + δi ⊙ w_ci + δf ⊙ w_cf
+        return d["U^T"] @ delta, dc_prev                # dL/dh^{t-1} = Uᵀ δ
 
     def recurrent_gradients(self, cache, delta_h, grads, ws):
         super().recurrent_gradients(cache, delta_h, grads, ws)         # dL/dU = Σ δ h^{t-1}ᵀ
         if self.peepholes:
-            di, df, _, do = gate_blocks(delta_h, 4)
+            delta_i, delta_f, _, delta_o = gate_blocks(delta_h, 4)
             c = cache["c"]
-            grads.w_ci += np.einsum("thb,thb->h", di, c[:-1])         # Σ δi ⊙ C^{t-1}
-            grads.w_cf += np.einsum("thb,thb->h", df, c[:-1])         # Σ δf ⊙ C^{t-1}
-            grads.w_co += np.einsum("thb,thb->h", do, c[1:])          # Σ δo ⊙ C^t
+            grads.w_ci += np.einsum("thb,thb->h", delta_i, c[:-1])    # Σ δi ⊙ C^{t-1}
+            grads.w_cf += np.einsum("thb,thb->h", delta_f, c[:-1])    # Σ δf ⊙ C^{t-1}
+            grads.w_co += np.einsum("thb,thb->h", delta_o, c[1:])     # Σ δo ⊙ C^t
 
 
 class LSTMCell(Cell):

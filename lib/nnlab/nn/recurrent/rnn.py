@@ -33,16 +33,20 @@ class RNNStep(Step):
         return {"a": (T, self.H, B), "h": (T + 1, self.H, B)}
 
     def forward(self, t, gx, w, cache):
+        """Step t: gx = W x^t + b_h (H, B); reads h^{t-1} (H, B), writes a^t and h^t."""
         a = cache["a"][t]
         np.matmul(w.U, cache["h"][t], out=a)
         a += gx                                             # a^t = W x^t + U h^{t-1} + b_h
         cache["h"][t + 1] = self.activation.value(a)        # h^t = σ_h(a^t)
 
     def local_derivatives(self, cache, w):
+        """σ_h'(a^t) for all steps at once (T, H, B), and Uᵀ."""
         return {"da": self.activation.derivative(cache["a"]),   # σ_h'(a^t), all t: (T, H, B)
                 "U^T": transposed(w.U)}
 
-    def backward(self, t, dh, dc, d, w, delta, delta_h):
+    def backward(self, t, dh, dc, d, delta, delta_h):
+        """Step t back: dh = dL/dh^t (H, B). Writes δ^t into delta (H, B); returns
+        dL/dh^{t-1} (H, B) (and None: no cell state)."""
         np.multiply(dh, d["da"][t], out=delta)              # δ^t = dL/dh^t ⊙ σ_h'(a^t)
         return d["U^T"] @ delta, None                       # dL/dh^{t-1} = Uᵀ δ^t
 
