@@ -62,11 +62,12 @@ def flatten_outputs(out):
     """A module's outputs as a flat list of arrays, in order.
 
     Nested tuples and lists are opened: LSTM's (output, (h_n, c_n)) -> [output, h_n, c_n];
-    a single array (or anything array-like) -> [that array].
+    a single array (or anything array-like) -> [that array]. None stays None, so that a
+    caller can say which output was never returned.
     """
     if isinstance(out, (tuple, list)):
         return [a for item in out for a in flatten_outputs(item)]
-    return [np.asarray(out)]
+    return [None if out is None else np.asarray(out)]
 
 
 class GradCheckReport(dict):
@@ -119,9 +120,11 @@ def compare_gradients(analytic, numeric, tol=1e-6, names=None):
     report = GradCheckReport({}, tol, names)
     for name, expected in numeric.items():
         actual = analytic.get(name)
-        if actual is None or np.shape(actual) != np.shape(expected):
-            got = None if actual is None else np.shape(actual)
-            raise ValueError(f"dL/d{report.shown(name)} has shape {got}, "
+        if actual is None:
+            raise ValueError(f"dL/d{report.shown(name)} is None, expected an array of shape "
+                             f"{np.shape(expected)}")
+        if np.shape(actual) != np.shape(expected):
+            raise ValueError(f"dL/d{report.shown(name)} has shape {np.shape(actual)}, "
                              f"expected {np.shape(expected)}")
         report[name] = relative_error(actual, expected)
     return report
@@ -147,7 +150,10 @@ def check_module(module, *inputs, tol=1e-6, eps=1e-6, seed=0, input_names=None, 
     in_names = input_names or (["x"] if len(xs) == 1 else [f"x{i}" for i in range(len(xs))])
 
     rng = np.random.default_rng(seed)
-    R = [rng.standard_normal(o.shape) for o in flatten_outputs(module.forward(*xs))]
+    outputs = flatten_outputs(module.forward(*xs))
+    if any(o is None for o in outputs):
+        raise ValueError(f"{type(module).__name__}.forward returned None for an output")
+    R = [rng.standard_normal(o.shape) for o in outputs]
 
     def loss():
         return sum(float(np.sum(o * r)) for o, r in zip(flatten_outputs(module.forward(*xs)), R))

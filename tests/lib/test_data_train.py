@@ -121,6 +121,7 @@ def test_flatten_outputs_opens_nested_tuples_in_order():
     flat = flatten_outputs((a, (b, [c])))
     assert len(flat) == 3 and all(x is y for x, y in zip(flat, (a, b, c)))
     assert flatten_outputs(5.0)[0].shape == ()
+    assert flatten_outputs((a, None)) == [a, None]       # a missing output stays visible
 
 
 def test_check_module_names_the_wrong_term():
@@ -164,8 +165,17 @@ def test_compare_gradients_names_a_missing_or_misshaped_term():
     assert report.ok and set(report) == {"x", "weight"}
     with pytest.raises(ValueError, match=r"dL/dW has shape \(2,\), expected \(2, 2\)"):
         compare_gradients({"x": np.zeros(3), "weight": np.ones(2)}, numeric, names={"weight": "W"})
-    with pytest.raises(ValueError, match=r"dL/dx has shape None"):
+    with pytest.raises(ValueError, match=r"dL/dx is None, expected an array of shape \(3,\)"):
         compare_gradients({}, numeric)
+
+
+def test_check_module_says_when_forward_returns_nothing():
+    class Forgetful(nn.Linear):
+        def forward(self, x):
+            super().forward(x)
+
+    with pytest.raises(ValueError, match="Forgetful.forward returned None"):
+        check_module(Forgetful(2, 2), np.ones((1, 2)))
 
 
 def test_adding_problem_targets_are_the_marked_sums():
