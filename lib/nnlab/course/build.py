@@ -97,10 +97,14 @@ def run_course(lectures="lectures", build="build", glossary="course/glossary.md"
                assignments="assignments"):
     """Execute lectures/*.ipynb into build/lectures/, render the site; return the table's rows."""
     notebooks = sorted(Path(lectures).glob("*.ipynb"))
+    executed = Path(build) / "lectures"
+    for stale in executed.glob("*.ipynb"):  # a lecture renamed or removed since the last build
+        if stale.name not in {nb.name for nb in notebooks}:
+            stale.unlink()
     rows = []
     echo(f"{'notebook':<40} {'status':<8} {'seconds':>8}")
     for nb in notebooks:
-        status, seconds, message = execute_notebook(nb, Path(build) / "lectures" / nb.name)
+        status, seconds, message = execute_notebook(nb, executed / nb.name)
         if status == "ok" and seconds > NOTEBOOK_BUDGET_S:
             status, message = "slow", f"over the {NOTEBOOK_BUDGET_S} s budget"
         rows.append((nb.name, status, seconds, message))
@@ -110,6 +114,6 @@ def run_course(lectures="lectures", build="build", glossary="course/glossary.md"
     from .site import render_site
 
     start = time.perf_counter()
-    index = render_site(Path(build) / "lectures", Path(build) / "site", glossary, assignments, echo=echo)
+    index = render_site(executed, Path(build) / "site", glossary, assignments, echo=echo)
     echo(f"site: {index} ({time.perf_counter() - start:.1f} s)")
     return rows

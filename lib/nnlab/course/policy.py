@@ -30,7 +30,7 @@ import os
 
 # --- time ---
 SUBMISSION_SECONDS = 180.0   # wall clock for a whole submission, restarts included
-TEST_SECONDS = 40.0          # wall clock for one part (visible or hidden) of one test cell
+TEST_SECONDS = 30.0          # wall clock for one part (visible or hidden) of one test cell
 CELL_SECONDS = 30.0          # wall clock for one cell of the notebook
 STARTUP_SECONDS = 30.0       # for the sandbox to start and say hello
 RESTARTS = 3                 # sandboxes started again after a crash or timeout, per submission
