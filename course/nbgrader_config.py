@@ -23,7 +23,7 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE, "gradebook.db")
 # pages never show hidden tests. (`nnlab grade` does the same for a whole class, in parallel.)
 c.Autograde.autograde_preprocessors = [
     "nnlab.course.gradebook.SandboxedAutograde",
-    "nbgrader.preprocessors.ClearMetadataPreprocessor",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",

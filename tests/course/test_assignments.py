@@ -1,30 +1,24 @@
-"""Grader self-tests: every master autogrades to full marks and every blank release to zero
-(and the run completes), with nbgrader and with the class grader; every plausible wrong
-implementation in tests/submissions/ loses the points of its function and only those (class
-grader); assignments/ is exactly what nbgrader generates from solutions/, without solution or
+"""Grader self-tests: every master scores full marks and every blank release zero, with the
+class grader (`nnlab grade`) and through `nbgrader autograde` (which the course's
+configuration points at the same sandboxed grader); every plausible wrong implementation in
+tests/course/submissions/<id>.py loses the points of the cells it names, and only those;
+assignments/ is exactly what nbgrader generates from solutions/, without solution or
 hidden-test code."""
-import importlib.util
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from nnlab.course import assignments, grader
+from nnlab.course import assignments, classroom
+from nnlab.course.selfcheck import load_mutants
 
 ROOT = Path(__file__).resolve().parents[2]
 IDS = assignments.assignment_ids(ROOT)
-SUBMISSIONS = Path(__file__).parent / "submissions"
 
 
 def mutants(assignment):
-    path = SUBMISSIONS / f"{assignment}.py"
-    if not path.exists():
-        return {}
-    spec = importlib.util.spec_from_file_location(f"mutants_{assignment}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MUTANTS
+    return load_mutants(assignment, ROOT)
 
 
 def mutated(master, edits, target):
@@ -41,22 +35,24 @@ def mutated(master, edits, target):
 @pytest.fixture(scope="module", params=IDS)
 def graded_course(request, tmp_path_factory):
     """nbgrader autogrades the master and the blank release in a scratch course; the class
-    grader (nnlab.grader) grades them too, with every wrong implementation."""
+    grader grades them too, with every wrong implementation."""
     assignment = request.param
     root = assignments.scratch_course(assignment, ROOT)
     work = tmp_path_factory.mktemp(assignment)
     try:
         release = assignments.generate(assignment, root)
-        master = root / "solutions" / assignment / f"{assignment}.ipynb"
+        master = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
         submissions = {"master": master, "blank": release / f"{assignment}.ipynb"}
-        scores, max_points = assignments.autograde_scratch(assignment, submissions, ROOT)
+        scores, max_points = assignments.autograde(assignment, submissions, root)
+        folder = work / "submissions"
+        folder.mkdir()
+        shutil.copy(master, folder / "master.ipynb")
+        shutil.copy(release / f"{assignment}.ipynb", folder / "blank.ipynb")
         for name, (_, edits) in mutants(assignment).items():
-            submissions[name] = mutated(master, edits, work / f"{name}.ipynb")
-        results = grader.grade_class(assignment, work, root=ROOT, out=work / "grades") if len(submissions) > 2 else []
+            mutated(master, edits, folder / f"{name}.ipynb")
+        results, *_ = classroom.grade_class(assignment, folder, root=ROOT, out=work / "grades",
+                                            feedback=work / "feedback", gradebook=False, echo=lambda *a: None)
         ours = {r.student: {k: v["points"] for k, v in r.tests.items()} for r in results}
-        for name in ("master", "blank"):
-            ours[name] = {k: v["points"] for k, v in grader.grade_one(
-                grader.Assignment.load(assignment, ROOT), name, submissions[name]).tests.items()}
         yield assignment, release, scores, max_points, ours
     finally:
         shutil.rmtree(root, ignore_errors=True)
@@ -64,7 +60,7 @@ def graded_course(request, tmp_path_factory):
 
 def test_master_gets_full_marks(graded_course):
     _, _, scores, max_points, ours = graded_course
-    for grader_name, table in (("nbgrader", scores), ("nnlab.grader", ours)):
+    for grader_name, table in (("nbgrader autograde", scores), ("nnlab grade", ours)):
         lost = {k: (table["master"][k], v) for k, v in max_points.items() if table["master"][k] != v}
         assert not lost, f"{grader_name}: the master loses points: {lost}"
 

@@ -26,25 +26,28 @@ def find_alembic():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+def course_config(root=REPO, db_url=None):
+    """The course's nbgrader configuration (course/nbgrader_config.py of this repository),
+    with the course root moved to `root`: one configuration for the real course and for the
+    throw-away courses of the self-checks (so both autograde with the sandboxed grader)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO / "course")).load_config()
+    root = Path(root)
+    config.CourseDirectory.root = str(root)
+    config.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'course' / 'gradebook.db'}"
+    return config
+
+
 def nbgrader_api(root, db_url=None):
     """NbGraderAPI for a course rooted at `root` (masters in solutions/, releases in
     assignments/, runtime folders and gradebook under course/)."""
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    from traitlets.config import Config
 
     find_alembic()
-    root = Path(root)
-    c = Config()
-    c.CourseDirectory.course_id = "nnlab"
-    c.CourseDirectory.root = str(root)
-    c.CourseDirectory.source_directory = "solutions"
-    c.CourseDirectory.release_directory = "assignments"
-    c.CourseDirectory.submitted_directory = str(Path("course", "submitted"))
-    c.CourseDirectory.autograded_directory = str(Path("course", "autograded"))
-    c.CourseDirectory.feedback_directory = str(Path("course", "feedback"))
-    c.CourseDirectory.db_url = db_url or f"sqlite:///{root / 'course' / 'gradebook.db'}"
-    (root / "course").mkdir(parents=True, exist_ok=True)
+    c = course_config(root, db_url)
+    (Path(root) / "course").mkdir(parents=True, exist_ok=True)
     api = NbGraderAPI(coursedir=CourseDirectory(config=c), config=c)
     api.log.setLevel(logging.ERROR)
     return api

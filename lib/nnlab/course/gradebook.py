@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 
 import nbformat
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors.base import NbGraderPreprocessor
 
 from .grader import HIDDEN, Assignment, Result, grade_notebook, split_hidden
 
@@ -130,8 +130,13 @@ def record(assignment, results, submissions, db_url, master_path, autograded_dir
             nbformat.write(annotate(nb, assignment, result), target)
 
 
-class SandboxedAutograde(Preprocessor):
-    """`nbgrader autograde` with the sandboxed grader instead of a kernel on this machine."""
+class SandboxedAutograde(NbGraderPreprocessor):
+    """`nbgrader autograde` with the sandboxed grader instead of a kernel on this machine.
+
+    An nbgrader preprocessor, so enabled by default (a plain nbconvert Preprocessor named in
+    the configuration would be registered disabled and silently skipped: every test cell
+    would then pass).
+    """
 
     def preprocess(self, nb, resources):
         from .sandbox import Sandbox
@@ -152,7 +157,7 @@ class SandboxedAutograde(Preprocessor):
         return root or "."
 
 
-class StripHiddenTests(Preprocessor):
+class StripHiddenTests(NbGraderPreprocessor):
     """Hidden tests out of nbgrader's feedback pages, whatever notebook they are made from."""
 
     def preprocess_cell(self, cell, resources, index):
