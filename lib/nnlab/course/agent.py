@@ -79,6 +79,34 @@ class Output(io.TextIOBase):
         return text
 
 
+class Shell:
+    """What `get_ipython()` gives a graded notebook's cells (the grader turns IPython syntax,
+    %magics and !commands, into calls of it). There is no IPython kernel here: line magics
+    and shell commands do nothing; a cell magic that only times or captures its cell
+    (%%time, %%timeit, %%capture) runs the cell once."""
+
+    RUNS_ITS_CELL = ("time", "timeit", "capture", "prun")
+
+    def __init__(self, namespace):
+        self.user_ns = namespace
+
+    def get(self):
+        return self
+
+    def run_line_magic(self, name, line, *args, **kwargs):
+        return None
+
+    def run_cell_magic(self, name, line, cell):
+        if name in self.RUNS_ITS_CELL:
+            exec(compile(cell, f"<cell %%{name}>", "exec"), self.user_ns)  # noqa: S102 - the notebook's own
+
+    def system(self, command, *args, **kwargs):
+        return None
+
+    def getoutput(self, command, *args, **kwargs):
+        return []
+
+
 class GraderError(Exception):
     """An error raised on the grader's side while it ran a served part."""
 
@@ -88,6 +116,7 @@ class Agent:
         self.sock, self.wire, self.limits = sock, wire, limits
         self.reader = wire.Reader(sock, limits["max_header"], limits["max_message"], limits["max_blobs"])
         self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.namespace["get_ipython"] = Shell(self.namespace).get
         self.objects, self.next_id = {}, 1          # handles given to the grader
         self.types_sent = {}                        # type -> token (its methods are sent once)
         self.mirrors, self.mirror_ids = {}, {}      # grader id -> twin Parameter; id(twin) -> grader id
@@ -139,7 +168,7 @@ class Agent:
     def describe(self, error):
         """An error as data: its type, message and the notebook's part of its traceback."""
         limit = self.limits["text_chars"]
-        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell ")]
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<cell")]
         text = "".join(traceback.format_list(frames))
         try:
             message = str(error)

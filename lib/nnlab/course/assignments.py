@@ -134,3 +134,72 @@ def _is_changed_by_hand(path, assignment, repo):
     committed = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{path.relative_to(repo).as_posix()}"],
                                capture_output=True)
     return committed.returncode != 0 or committed.stdout != path.read_bytes()
+
+
+# --- the first cell of every assignment ---
+
+HOW_GRADED_ID = "how_graded"
+
+
+def how_graded(assignment, tests):
+    """The first cell of an assignment, "How this assignment is graded and submitted", from its
+    test cells [(grade_id, points)] and the grader's limits (nnlab.course.policy)."""
+    from . import policy
+
+    total = sum(points for _, points in tests)
+    return f"""## How this assignment is graded and submitted
+
+- **{total:g} points** in {len(tests)} graded test cells; each part's heading gives its points.
+- A test cell has **visible tests**, which you run yourself, and **hidden tests**, which only the
+  grader runs: the same checks on other shapes, values and seeds, and the cases listed under
+  *The hidden tests also check* in each part. A cell scores its points when both pass, so passing
+  the visible tests is necessary but not sufficient.
+- The grader runs your notebook from top to bottom in a fresh process. Before you submit:
+  **Kernel → Restart Kernel and Run All Cells**, then **Validate** (the Validate button of the
+  Assignments tab, or `nbgrader validate {assignment}.ipynb` in a terminal).
+- Write your code where it says `# YOUR CODE HERE` (replacing `raise NotImplementedError()`).
+  You may add cells of your own: helpers, prints, plots, experiments; they run in order.
+- Do not delete, rename or copy the given cells, and keep the names and signatures of the
+  functions and classes: the tests call them by name. Changes to test cells are ignored (the
+  grader uses its own copy).
+- Write the computations with NumPy (SciPy, `math` and the standard library are fine).
+  `nnlab.nn`, `nnlab.optim` and PyTorch are not available when your notebook is graded.
+- Limits when graded: {policy.TEST_SECONDS:g} s for each test cell, {policy.SUBMISSION_SECONDS:g} s for the whole notebook.
+- **Submit** on JupyterHub in the **Assignments** tab: press *Submit* next to `{assignment}` (you may
+  submit again until the deadline; the last submission counts). Without JupyterHub, hand in the
+  file `{assignment}.ipynb` as your instructor tells you.
+- **Feedback** comes back the same way (*Fetch Feedback* in the Assignments tab): your notebook
+  with the result of every test cell; for a hidden test, the name of the check that failed and
+  the kind of error, not its code.
+"""
+
+
+def write_how_graded(assignment, repo=REPO):
+    """Put (or refresh) the "How this assignment is graded" cell at the top of the master."""
+    import json
+
+    path = Path(repo, "solutions", assignment, f"{assignment}.ipynb")
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    tests = [(c["metadata"]["nbgrader"]["grade_id"], float(c["metadata"]["nbgrader"].get("points") or 0))
+             for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    text = how_graded(assignment, tests)
+    cell = {"cell_type": "markdown", "id": "how-graded",
+            "metadata": {"nbgrader": {"grade": False, "grade_id": HOW_GRADED_ID, "locked": True,
+                                      "schema_version": 3, "solution": False}},
+            "source": text.splitlines(keepends=True)}
+    first = nb["cells"][0] if nb["cells"] else {}
+    if first.get("metadata", {}).get("nbgrader", {}).get("grade_id") == HOW_GRADED_ID:
+        if "".join(first["source"]) == text:
+            return False
+        nb["cells"][0] = cell
+    else:
+        nb["cells"].insert(0, cell)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
+
+
+if __name__ == "__main__":  # python -m nnlab.course.assignments how-graded [ID ...]
+    if len(sys.argv) < 2 or sys.argv[1] != "how-graded":
+        sys.exit("usage: python -m nnlab.course.assignments how-graded [ASSIGNMENT ...]")
+    for name in sys.argv[2:] or assignment_ids():
+        print(f"{name}: {'updated' if write_how_graded(name) else 'up to date'}")

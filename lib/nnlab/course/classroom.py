@@ -80,7 +80,7 @@ def _run(tasks, workers, scheduler, echo):
 
 
 def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, workers=None, scheduler=None,
-                isolated=True, gradebook=True, db_url=None, echo=print):
+                isolated=True, gradebook=True, db_url=None, autograded=None, echo=print):
     """Grade a folder of submissions; returns this run's Results (reused ones included)."""
     root = Path(root)
     assignment = Assignment.load(assignment_id, root)
@@ -154,7 +154,7 @@ def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, w
 
         record(assignment, list(results.values()), data,
                db_url or f"sqlite:///{(root / 'course' / 'gradebook.db').resolve()}", master_path,
-               root / "course" / "autograded")
+               autograded or root / "course" / "autograded")
     return list(results.values()), rows, seconds, table_path
 
 

@@ -228,17 +228,21 @@ def plan(assignment, code_cells):
     """The notebook cells to run in the sandbox, in order, with the tests between them:
     [("trusted" | "student", grade_id, source) or ("test", grade_id, Cell)].
 
-    Locked cells come from the master (a student's edits of them are ignored), answer cells
-    from the submission (the last copy of a duplicated one), and each cell the student added
-    runs after the master cell it follows in the submission. Nothing after the last test runs.
+    Locked cells come from the master; where the student edited one (an import added, say),
+    their version runs right after the master's, in the sandbox only (the tests use the
+    master's). Answer cells come from the submission (the last copy of a duplicated one), and
+    each cell the student added runs after the master cell it follows in the submission.
+    Nothing after the last test runs.
     """
-    answers, added, anchor = {}, {None: []}, None
+    answers, edited, added, anchor = {}, {}, {None: []}, None
     kinds = {c.grade_id: c.kind for c in assignment.cells if c.grade_id}
     for grade_id, source in code_cells:
         if grade_id:
             anchor = grade_id
             if kinds[grade_id] == "solution":
                 answers[grade_id] = source
+            elif kinds[grade_id] == "trusted":
+                edited[grade_id] = source
         else:
             added.setdefault(anchor, []).append(source)
     steps = [("student", f"added-{i}", s) for i, s in enumerate(added[None])]
@@ -246,6 +250,8 @@ def plan(assignment, code_cells):
     for cell in assignment.cells[:last_test + 1]:
         if cell.kind == "trusted":
             steps.append(("trusted", cell.grade_id, cell.source))
+            if edited.get(cell.grade_id, cell.source).strip() != cell.source.strip():
+                steps.append(("student", f"{cell.grade_id} (as you edited it)", edited[cell.grade_id]))
         elif cell.kind == "solution" and cell.grade_id in answers:
             steps.append(("student", cell.grade_id, answers[cell.grade_id]))
         elif cell.kind == "test":
@@ -253,6 +259,17 @@ def plan(assignment, code_cells):
         steps += [("student", f"{cell.grade_id}+{i}", s) for i, s in enumerate(added.get(cell.grade_id, []))
                   if cell.grade_id]
     return steps
+
+
+def python_source(source):
+    """A cell's source as plain Python: IPython's own translation of %magics, !commands and
+    `x?` into calls of get_ipython() (text to text; nothing is run here)."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - leave it to the sandbox's compile() to report
+        return source
 
 
 def used_names(source):
@@ -273,26 +290,31 @@ class Hooks:
     def composed(self, check, parts):
         """The student's own parts first (all in the sandbox: fast). If that fails, again with
         correct parts served for the parts that failed their own tests so far; a part whose
-        tests all passed is trusted and stays the student's. A visible check that fails with
-        no failed part yet is looked at again once the hidden tests have run (Session.revisit)."""
+        tests all passed is trusted and stays the student's. A part that hung or crashed the
+        sandbox in its own tests is served at once (its own run would only hang again). A
+        visible check that fails with no failed part yet is looked at again once the hidden
+        tests have run (Session.revisit)."""
         session = self.session
-        try:
-            return check()
-        except (SandboxGone, TestTimeout):
-            raise
-        except Exception:  # noqa: BLE001 - maybe one of the parts is wrong
-            failing = {name: part for name, part in parts.items() if not session.part_passed(name)}
-            if not failing:
-                session.deferred.add(session.current)
-                raise
-            session.served_for[session.current] = sorted(failing)
-            link = session.link
-            link.serve(failing)
+        failing = {name: part for name, part in parts.items() if not session.part_passed(name)}
+        if not any(name in session.broken_parts for name in failing):
             try:
                 return check()
-            finally:
-                if link.gone is None:
-                    link.unserve()
+            except (SandboxGone, TestTimeout):
+                if not failing:
+                    raise
+                session.restart_for_retry()  # a wrong part crashed or hung it: retry with correct ones
+            except Exception:  # noqa: BLE001 - maybe one of the parts is wrong
+                if not failing:
+                    session.deferred.add(session.current)
+                    raise
+        session.served_for[session.current] = sorted(failing)
+        link = session.link
+        link.serve(failing)
+        try:
+            return check()
+        finally:
+            if link.gone is None:
+                link.unserve()
 
     def in_notebook(self, name):
         if name not in self.session.assignment.trusted_names:
@@ -313,6 +335,8 @@ class Session:
         self.deferred = set()        # visible parts that failed before the hidden tests could say why
         self.served_for = {}         # (grade_id, part) -> the parts served to it
         self.covering = {}           # part name -> grade_ids of earlier tests that use it
+        self.broken_parts = set()    # names used by a test part that hung or crashed the sandbox
+        self.cells = []              # the notebook cells run so far (what a restart runs again)
         for cell in assignment.tests:
             for name in used_names(cell.source):
                 self.covering.setdefault(name, []).append(cell.grade_id)
@@ -360,7 +384,7 @@ class Session:
         link.deadline = min(self.deadline, time.monotonic() + policy.CELL_SECONDS)
         link.output = []
         try:
-            found, decode = link.request("run", cell=grade_id, code=source, names=self.names)
+            found, decode = link.request("run", cell=grade_id, code=python_source(source), names=self.names)
             self.bind(found, decode)
         except (SandboxGone, TestTimeout):
             raise
@@ -481,7 +505,7 @@ class Session:
 
     def test_part(self, cell, part, source, cells, revisit=False):
         result, link = self.result, self.link
-        self.current = (cell.grade_id, part)
+        self.current, self.cells = (cell.grade_id, part), cells
         if link.gone is not None and not self.restart(cells):
             result.tests[cell.grade_id][part] = {"ok": False, "error": "Crash", "message": "not run", "label": ""}
             return
@@ -500,10 +524,17 @@ class Session:
                               "label": error.get("case") or ""})
         result.tests[cell.grade_id][part] = entry
         if not ok and error["type"] in ("Timeout", "Crash"):
+            self.broken_parts |= used_names(source) & set(self.names)
             what = "timed out" if error["type"] == "Timeout" else f"stopped ({self.why_gone()})"
             result.escalate("timeout" if error["type"] == "Timeout" else "failed",
                             f"the notebook's process {what} in {cell.grade_id} ({part} tests)")
             self.restart(cells)
+
+    def restart_for_retry(self):
+        """A fresh sandbox for a second try within the same test part (raises if none can be had)."""
+        if not self.restart(self.cells):
+            raise SandboxGone(self.link.gone or "no sandbox left to retry in")
+        self.link.deadline = min(self.deadline, time.monotonic() + policy.TEST_SECONDS)
 
     def restart(self, cells):
         if self.result.restarts >= policy.RESTARTS or time.monotonic() > self.deadline:

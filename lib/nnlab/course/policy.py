@@ -18,7 +18,7 @@ Gets
     its own /tmp (a tmpfs of TMP_BYTES), its own PID, IPC, UTS, user, cgroup and network
     namespaces (no network at all), no capabilities, a new session; rlimits on address
     space, CPU time, file size, open files and core dumps; where the machine allows it a
-    cgroup with PROCESSES and MEMORY_BYTES; a wall-clock limit per test and per submission.
+    cgroup with PROCESSES, MEMORY_BYTES and CPUS; a wall-clock limit per test and per submission.
     When grading ends every process of the sandbox is killed with its PID namespace.
 Talks
     only through one socket, in the data-only format of nnlab.course.wire (JSON and .npy,
@@ -33,15 +33,16 @@ SUBMISSION_SECONDS = 180.0   # wall clock for a whole submission, restarts inclu
 TEST_SECONDS = 30.0          # wall clock for one part (visible or hidden) of one test cell
 CELL_SECONDS = 30.0          # wall clock for one cell of the notebook
 STARTUP_SECONDS = 30.0       # for the sandbox to start and say hello
-RESTARTS = 3                 # sandboxes started again after a crash or timeout, per submission
+RESTARTS = 12                # sandboxes started again after a crash or timeout, per submission
 
 # --- resources of one sandbox ---
 ADDRESS_SPACE_BYTES = 4 << 30
-MEMORY_BYTES = 3 << 30       # cgroup memory limit, where cgroups can be used
+MEMORY_BYTES = ADDRESS_SPACE_BYTES + (512 << 20)  # cgroup limit, above the rlimit: MemoryError comes first
 CPU_SECONDS = int(SUBMISSION_SECONDS) + 30
 FILE_BYTES = 64 << 20
 OPEN_FILES = 256
 PROCESSES = 64               # cgroup pids.max (or RLIMIT_NPROC for a grader that is not root)
+CPUS = 1.0                   # cgroup CPU quota: a fork bomb spins one core, not the machine
 TMP_BYTES = 256 << 20
 
 # --- the channel ---
@@ -53,7 +54,8 @@ OUTPUT_CHARS = 20_000        # printed output kept per request (the rest is coun
 TEXT_CHARS = 4_000           # error messages and tracebacks from the sandbox are cut here
 
 # --- what is importable inside ---
-ALLOWED_DISTRIBUTIONS = ("numpy", "scipy", "matplotlib", "scikit-learn", "mlxtend", "names", "tqdm")
+ALLOWED_DISTRIBUTIONS = ("numpy", "scipy", "matplotlib", "scikit-learn", "mlxtend", "names", "tqdm",
+                         "ipython")  # (IPython.display and friends; there is no kernel inside)
 HIDDEN_PACKAGE_PATHS = ("sklearn/neural_network",)  # neural networks that would do the work
 STUDENT_MODULES = ("module.py", "data.py", "gradcheck.py", "testing.py")
 NOT_AVAILABLE = ("torch", "tensorflow", "jax", "keras", "autograd", "nnlab.nn", "nnlab.optim",

@@ -230,16 +230,20 @@ class Running:
 
 
 class CgroupLimits:
-    """Per-sandbox cgroups for the number of processes and the memory, where writable.
-
-    Tries cgroup v2 (a delegated subtree) and v1 (the pids and memory hierarchies); without
-    either, the PID namespace and the rlimits are the limits. `available` says which.
+    """Per-sandbox cgroups (v1: the pids, memory and cpu hierarchies) for the number of
+    processes, the memory and the share of the CPUs, where this process may create them
+    (as root, on most machines). Without them, the PID namespace, the rlimits and the
+    wall-clock limits are the limits. `available` says which controllers are in use.
     """
 
     def __init__(self):
+        import atexit
+
         self.roots, self.available = {}, []
+        atexit.register(self.remove)
         for controller, limit_file, value in (("pids", "pids.max", str(policy.PROCESSES)),
-                                              ("memory", "memory.limit_in_bytes", str(policy.MEMORY_BYTES))):
+                                              ("memory", "memory.limit_in_bytes", str(policy.MEMORY_BYTES)),
+                                              ("cpu", "cpu.cfs_quota_us", str(int(policy.CPUS * 100_000)))):
             base = self._own_v1(controller)
             if base is None:
                 continue
@@ -250,6 +254,14 @@ class CgroupLimits:
                 self.available.append(controller)
             except OSError:
                 continue
+
+    def remove(self):
+        """Remove this grading process's cgroups (each sandbox's own are gone by now)."""
+        for root, _, _ in self.roots.values():
+            try:
+                root.rmdir()
+            except OSError:
+                pass
 
     @staticmethod
     def _own_v1(controller):
