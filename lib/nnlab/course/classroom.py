@@ -60,28 +60,47 @@ def _worker_start():
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the class, not each worker's sandbox
 
 
-def _run(tasks, workers, scheduler, echo):
-    """Results of grade_task for each task tuple, in order."""
+def _run(tasks, workers, scheduler):
+    """Yield (index, result of grade_task) for each task tuple as soon as it is graded."""
     if scheduler:
-        from distributed import Client
+        from distributed import Client, as_completed
 
         with Client(scheduler, timeout="20s") as client:
-            futures = client.map(grade_task, *zip(*tasks), pure=False, retries=1)
-            return client.gather(futures)
+            futures = {client.submit(grade_task, *task, pure=False, retries=1): i for i, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        return
     if workers == 1 or len(tasks) == 1:
-        return [grade_task(*task) for task in tasks]
+        for i, task in enumerate(tasks):
+            yield i, grade_task(*task)
+        return
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["nnlab.course.classroom", "nnlab.course.sandbox", "nnlab.testing", "nnlab.nn"])
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=context, initializer=_worker_start) as pool:
-        return list(pool.map(grade_task, *zip(*tasks)))
+    todo = dict(enumerate(tasks))
+    for _ in range(3):  # a worker that dies takes its pool down: the rest go to a new pool
+        try:
+            with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context, initializer=_worker_start) as pool:
+                futures = {pool.submit(grade_task, *task): i for i, task in todo.items()}
+                for future in as_completed(futures):
+                    i = futures[future]
+                    result = future.result()
+                    del todo[i]
+                    yield i, result
+            return
+        except BrokenProcessPool:
+            continue
+    for i, task in list(todo.items()):  # the last resort: one at a time, here
+        yield i, grade_task(*task)
 
 
 def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, workers=None, scheduler=None,
-                isolated=True, gradebook=True, db_url=None, autograded=None, echo=print):
-    """Grade a folder of submissions; returns this run's Results (reused ones included)."""
+                isolated=True, gradebook=True, db_url=None, autograded=None, echo=print, progress=False):
+    """Grade a folder of submissions; returns this run's Results (reused ones included).
+    progress: show a progress bar (on stderr) while the submissions are graded."""
     root = Path(root)
     assignment = Assignment.load(assignment_id, root)
     master_path = root / "solutions" / assignment_id / f"{assignment_id}.ipynb"
@@ -118,16 +137,18 @@ def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, w
         echo(f"grading {len(todo)} of {len(data)} submissions of {assignment_id} on {where}"
              + (f" ({len(data) - len(todo)} unchanged, reused)" if len(data) > len(todo) else ""))
         tasks = [(assignment_id, master, student, data[student], isolated_flag) for student, _ in todo]
-        fresh = _run(tasks, workers or os.cpu_count() or 1, scheduler, echo)
-        again = [i for i, r in enumerate(fresh) if r["status"] == "error"]
-        if again:  # the grader's own failure (a sandbox that could not start ...): once more
-            for i, result in zip(again, _run([tasks[i] for i in again], 1, None, echo)):
-                fresh[i] = result
-        for (student, digest), result in zip(todo, fresh):
-            result = Result.from_dict(result)
-            results[student] = result
-            if result.status != "error":
-                _write_atomic(records / f"{student}.json", json.dumps({"digest": digest, "result": result.to_dict()}))
+        retry = []
+        from tqdm import tqdm
+
+        graded = tqdm(_run(tasks, workers or os.cpu_count() or 1, scheduler), total=len(tasks), unit="submission",
+                      disable=not progress, leave=False)
+        for i, result in graded:
+            if result["status"] == "error":  # the grader's own failure (a sandbox that could not start ...)
+                retry.append(i)
+                continue
+            _keep(todo[i], result, results, records)
+        for i in retry:  # once more, one at a time; an error now is reported, and not kept
+            _keep(todo[i], grade_task(*tasks[i]), results, records)
     seconds = time.perf_counter() - start
 
     table_path = out / f"{assignment_id}.csv"
@@ -156,6 +177,16 @@ def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, w
                db_url or f"sqlite:///{(root / 'course' / 'gradebook.db').resolve()}", master_path,
                autograded or root / "course" / "autograded")
     return list(results.values()), rows, seconds, table_path
+
+
+def _keep(entry, result, results, records):
+    """A fresh result: into this run's results and, unless it is the grader's failure, into the
+    student's record at once (so a grader killed midway loses nothing already graded)."""
+    student, digest = entry
+    result = Result.from_dict(result)
+    results[student] = result
+    if result.status != "error":
+        _write_atomic(records / f"{student}.json", json.dumps({"digest": digest, "result": result.to_dict()}))
 
 
 def _write_atomic(path, text):

@@ -60,7 +60,8 @@ def grade(assignment, submissions, out=None, workers=None, scheduler=None, isola
 
     results, rows, seconds, table = classroom.grade_class(assignment, submissions, out=out, workers=workers,
                                                           scheduler=scheduler, isolated=isolated,
-                                                          gradebook=gradebook, echo=echo)
+                                                          gradebook=gradebook, echo=echo,
+                                                          progress=sys.stderr.isatty())
     echo(f"\n{'student':<30} {'score':>7} {'max':>5}  {'status':<8} reason")
     for r in sorted(results, key=lambda r: r.student):
         reason = report.scrub(" | ".join(r.reasons))
