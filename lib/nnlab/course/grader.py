@@ -245,7 +245,7 @@ def plan(assignment, code_cells):
                 edited[grade_id] = source
         else:
             added.setdefault(anchor, []).append(source)
-    steps = [("student", f"added-{i}", s) for i, s in enumerate(added[None])]
+    steps = [("student", f"your cell {i + 1} at the top", s) for i, s in enumerate(added[None])]
     last_test = max(i for i, c in enumerate(assignment.cells) if c.kind == "test")
     for cell in assignment.cells[:last_test + 1]:
         if cell.kind == "trusted":
@@ -256,9 +256,15 @@ def plan(assignment, code_cells):
             steps.append(("student", cell.grade_id, answers[cell.grade_id]))
         elif cell.kind == "test":
             steps.append(("test", cell.grade_id, cell))
-        steps += [("student", f"{cell.grade_id}+{i}", s) for i, s in enumerate(added.get(cell.grade_id, []))
+        steps += [("student", f"your cell {i + 1} after {cell.grade_id}", s)
+                  for i, s in enumerate(added.get(cell.grade_id, []))
                   if cell.grade_id]
     return steps
+
+
+def cell_name(grade_id):
+    """How a reason names a cell: "cell linear", or "your cell 1 after setup" for an added one."""
+    return grade_id if grade_id.startswith("your cell") else f"cell {grade_id}"
 
 
 def python_source(source):
@@ -392,7 +398,7 @@ class Session:
             if not quiet and kind == "student":
                 text = f"{type(error).__name__}: {str(error)[:300]}"
                 self.result.cells[grade_id] = text
-                self.result.reasons.append(f"cell {grade_id} raised {text}")
+                self.result.reasons.append(f"{cell_name(grade_id)} raised {text}")
             try:
                 found, decode = link.request("names", names=self.names)
                 self.bind(found, decode)
@@ -459,7 +465,7 @@ class Session:
             except (SandboxGone, TestTimeout) as error:
                 why = "timed out" if isinstance(error, TestTimeout) else f"stopped ({self.why_gone()})"
                 result.escalate("timeout" if isinstance(error, TestTimeout) else "failed",
-                                f"the notebook's process {why} while running cell {grade_id}")
+                                f"the notebook's process {why} while running {cell_name(grade_id)}")
                 result.cells[grade_id] = f"the process {why}"
                 if not self.restart(done):  # without that cell: the tests after it still run
                     break
