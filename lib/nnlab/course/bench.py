@@ -184,38 +184,48 @@ def run(cases=None, repeats=7, out="build/bench.md", echo=print):
     return rows
 
 
-def grading(students=50, out="build/bench.md", echo=print, workers=None):
-    """Grade a class of `students` submissions per assignment on all cores; append seconds per
-    submission to `out`. The class is the example class's notebooks where there is one (correct,
-    wrong, blank, broken and hostile, without the timeout case), else copies of the master (every
-    test runs: the slowest case)."""
+def grading(students=50, out="build/bench.md", echo=print, workers=None, assignments=None, cluster=True):
+    """Grade a class of `students` copies of each master (every visible and hidden test runs:
+    the slowest class there is) on this machine's cores, and again on a local Dask cluster
+    with as many workers; append the seconds per submission to `out`."""
     import os
     import shutil
     import tempfile
     from pathlib import Path
 
-    from . import grader
+    from . import classroom
     from .assignments import assignment_ids
 
     cores = workers or os.cpu_count()
     rows = []
-    for assignment in assignment_ids():
-        examples = sorted(p for p in Path("course/example_class", assignment).glob("*.ipynb")
-                          if "infinite_loop" not in p.name)
-        kind = "example class"
-        if not examples:
-            examples, kind = [Path("solutions", assignment, f"{assignment}.ipynb")], "master copies"
+    for assignment in assignments or assignment_ids():
         with tempfile.TemporaryDirectory() as tmp:
             for i in range(students):
-                shutil.copy(examples[i % len(examples)], Path(tmp, f"student{i:03d}.ipynb"))
+                shutil.copy(Path("solutions", assignment, f"{assignment}.ipynb"), Path(tmp, f"student{i:03d}.ipynb"))
+            times = {}
             start = time.perf_counter()
-            grader.grade_class(assignment, tmp, root=".", out=Path(tmp, "grades"), workers=workers)
-            seconds = time.perf_counter() - start
-        rows.append(f"| {assignment} | {kind} | {students} | {cores} | {seconds:.1f} | {seconds / students:.2f} |")
-        echo(f"grading {students} submissions of {assignment} ({kind}) on {cores} cores: {seconds:.1f} s, "
-             f"{seconds / students:.2f} s per submission")
+            classroom.grade_class(assignment, tmp, root=".", out=Path(tmp, "local"), feedback=Path(tmp, "fb1"),
+                                  workers=cores, gradebook=False, echo=lambda *a: None)
+            times["local"] = time.perf_counter() - start
+            if cluster:
+                from distributed import LocalCluster
+
+                with LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local_cluster:
+                    start = time.perf_counter()
+                    classroom.grade_class(assignment, tmp, root=".", out=Path(tmp, "dask"), feedback=Path(tmp, "fb2"),
+                                          scheduler=local_cluster.scheduler_address, gradebook=False,
+                                          echo=lambda *a: None)
+                    times["dask"] = time.perf_counter() - start
+        dask = f"{times['dask'] / students:.2f} | {times['dask'] / times['local']:.2f}" if "dask" in times else "- | -"
+        rows.append(f"| {assignment} | {students} | {cores} | {times['local'] / students:.2f} | {dask} |")
+        echo(f"grading {students} copies of the {assignment} master on {cores} cores: "
+             f"{times['local'] / students:.2f} s per submission"
+             + (f"; on a {cores}-worker Dask cluster {times['dask'] / students:.2f} s "
+                f"({times['dask'] / times['local']:.2f} x)" if "dask" in times else ""))
     if out:
         with open(out, "a") as f:
-            f.write("\n## Grading a class\n\n| assignment | submissions | count | cores | seconds | "
-                    "seconds per submission |\n|---|---|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n")
+            f.write("\n## Grading a class (copies of the master: every test runs)\n\n"
+                    "| assignment | submissions | cores | s per submission | on Dask | Dask / local |\n"
+                    "|---|---:|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n")
     return rows

@@ -518,13 +518,15 @@ class Session:
         link = self.link
         link.deadline = min(self.deadline, time.monotonic() + policy.TEST_SECONDS)
         link.reset_mirrors()
+        start = time.perf_counter()
         ok, error, output = self.exec_here(source, f"<test {cell.grade_id}>")
+        seconds = round(time.perf_counter() - start, 3)
         if part == "visible":
-            entry = {"ok": ok, "output": output[-policy.OUTPUT_CHARS:]}
+            entry = {"ok": ok, "output": output[-policy.OUTPUT_CHARS:], "seconds": seconds}
             if not ok:
                 entry.update({"error": error["type"], "message": error["message"], "traceback": error["traceback"]})
         else:
-            entry = {"ok": ok}
+            entry = {"ok": ok, "seconds": seconds}
             if not ok:
                 entry.update({"error": error["type"] if error["type"] in _SHOWN_TYPES else "Error",
                               "label": error.get("case") or ""})
