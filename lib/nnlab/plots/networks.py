@@ -302,7 +302,7 @@ def rnn_bidirectional(inputs, tags=None, ax=None):
         _link(ax, (x + d, right + 0.25), (x + 0.12, out - 0.25), "$V$" if t == T else None, (x + 0.5, 2.75))
         if t > 1:
             _link(ax, (x - gap - d + 0.31, left), (x - d - 0.31, left), "$U_L$" if t == 2 else None,
-                  (x - gap / 2 - d, left - 0.22))
+                  (x - gap / 2 - d + 0.3, left + 0.2))
             _link(ax, (x + d - 0.31, right), (x - gap + d + 0.31, right), "$U_R$" if t == 2 else None,
                   (x - gap / 2 + d, right + 0.22))
         if tags is not None:
