@@ -18,6 +18,12 @@ MUTANTS = {
          'v = self.momentum * state.get("v", 0.0) + (1 - self.momentum) * self.lr * g')]),
     "momentum_state_not_kept": (["test_momentum"], [
         ('state["v"] = v\n        return v', "return v")]),
+    "momentum_state_keyed_by_shape": (["test_momentum"], [  # right while no two parameters share a shape
+        ('v = self.momentum * state.get("v", 0.0) + self.lr * g\n        state["v"] = v',
+         'velocities = type(self).__dict__.get("velocities") or {}\n'
+         '        type(self).velocities = velocities\n'
+         '        v = self.momentum * velocities.get(w.shape, 0.0) + self.lr * g\n'
+         '        velocities[w.shape] = v')]),
     # Nesterov
     "nesterov_is_momentum": (["test_nesterov"], [
         ("return (1 + self.momentum) * v - self.momentum * v_old", "return v")]),
@@ -36,6 +42,8 @@ MUTANTS = {
     "rmsprop_alpha_swapped": (["test_rmsprop"], [
         ('G = self.alpha * state.get("G", 0.0) + (1 - self.alpha) * g * g',
          'G = (1 - self.alpha) * state.get("G", 0.0) + self.alpha * g * g')]),
+    "rmsprop_eps_fixed": (["test_rmsprop"], [  # right only for the default ε the visible tests use
+        ("return self.lr * g / (np.sqrt(G) + self.eps)", "return self.lr * g / (np.sqrt(G) + 1e-8)")]),
     "rmsprop_state_not_kept": (["test_rmsprop"], [
         ('state["G"] = G\n        return self.lr * g', "return self.lr * g")]),
     # AdaDelta
@@ -55,6 +63,8 @@ MUTANTS = {
         ("G_hat = G / (1 - alpha ** self.k)", "G_hat = G / (1 - alpha ** (self.k + 1))")]),
     "adam_betas_swapped": (["test_adam"], [
         ("gamma, alpha = self.betas\n        v = gamma", "alpha, gamma = self.betas\n        v = gamma")]),
+    "adam_ignores_betas": (["test_adam"], [  # right only for the default betas the visible tests use
+        ("gamma, alpha = self.betas\n        v = gamma", "gamma, alpha = 0.9, 0.999\n        v = gamma")]),
     "adam_eps_in_sqrt": (["test_adam"], [
         ("return self.lr * v_hat / (np.sqrt(G_hat) + self.eps)", "return self.lr * v_hat / np.sqrt(G_hat + self.eps)")]),
     # Nadam
@@ -86,6 +96,12 @@ MUTANTS = {
         ("        if not self.training:\n            return x\n", "")]),
     "dropout_eval_scaled": (["test_dropout_forward"], [
         ("            return x\n", "            return x * (1 - self.p)\n")]),
+    "dropout_draws_in_eval": (["test_dropout_forward"], [  # right outputs, but eval mode uses up random numbers
+        ("        if not self.training:\n            return x\n        self.mask = self.rng.random(x.shape) >= self.p\n",
+         "        mask = self.rng.random(x.shape) >= self.p\n        if not self.training:\n            return x\n"
+         "        self.mask = mask\n")]),
+    "dropout_mask_per_feature": (["test_dropout_forward"], [  # one mask for the whole batch
+        ("self.mask = self.rng.random(x.shape) >= self.p", "self.mask = self.rng.random(x.shape[-1:]) >= self.p")]),
     "dropout_p1_divides_by_zero": (["test_dropout_forward"], [
         ("        if self.p == 1:\n            return np.zeros_like(x)\n", "")]),
     # Dropout.backward
@@ -95,6 +111,8 @@ MUTANTS = {
         ("return grad_out * self.mask / (1 - self.p)", "return grad_out / (1 - self.p)")]),
     "dropout_backward_masks_in_eval": (["test_dropout_backward"], [
         ("        if not self.training:\n            return grad_out\n", "")]),
+    "dropout_backward_p1_divides_by_zero": (["test_dropout_backward"], [
+        ("        if self.p == 1:\n            return np.zeros_like(grad_out)\n", "")]),
     "dropout_backward_new_mask": (["test_dropout_backward"], [
         ("return grad_out * self.mask / (1 - self.p)",
          "return grad_out * (self.rng.random(grad_out.shape) >= self.p) / (1 - self.p)")]),
