@@ -121,8 +121,7 @@ class LSTM(Module):
         for t in range(T - 1, -1, -1):
             dx_t, carry_h, carry_c = self.cell.backward(carry_h + grad_output[:, t, :], carry_c, self.caches[t])
             pieces.append(dx_t)
-        self.grad_h0, self.grad_c0 = carry_h.reshape(1, B, H), carry_c.reshape(1, B, H)
-        return np.stack(pieces[::-1], axis=1)
+        return np.stack(pieces[::-1], axis=1), carry_h.reshape(1, B, H), carry_c.reshape(1, B, H)
 ''', "gru": '''
 class GRU(Module):
     def __init__(self, input_size, hidden_size, seed=0):
@@ -146,8 +145,7 @@ class GRU(Module):
         dx = [None] * T
         for t, cache in reversed(list(enumerate(self.caches))):
             dx[t], carry = self.cell.backward(carry + grad_output[:, t], cache)
-        self.grad_h0 = np.expand_dims(carry, 0)
-        return np.moveaxis(np.array(dx), 0, 1)
+        return np.moveaxis(np.array(dx), 0, 1), np.expand_dims(carry, 0)
 '''}
 
 SUBMISSIONS = {
@@ -436,12 +434,16 @@ for _ in range(20000):
     print("x" * 10000)
 sys.stderr.write("y" * 10_000_000)
 ''')]),
+    # (address space until MemoryError, 256 MB of it really written: writing all 4 GB, as a1's attack
+    # does, takes over the 30 s a cell may run when the grading machine is loaded)
     "exhaust_memory": submission(
         "other students", "full", base="master", add=[("gru_cell", '''
 hog = []
 try:
     while True:
-        hog.append(np.ones(1 << 27))
+        hog.append(np.empty(1 << 27))
+        if len(hog) == 1:
+            hog[0][:1 << 25] = 1.0
 except MemoryError:
     hog = None
 ''')]),
