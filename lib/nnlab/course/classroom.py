@@ -17,6 +17,7 @@ is replaced by another) — and then, in this process only:
 import hashlib
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -165,6 +166,10 @@ def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, w
         page = feedback / result.student / assignment_id / f"{assignment_id}.html"
         page.parent.mkdir(parents=True, exist_ok=True)
         _write_atomic(page, report.feedback_html(assignment, result, data[result.student]))
+        for name in ("timestamp.txt", "submission_secret.txt"):  # what `nbgrader release_feedback` needs
+            source = found[result.student].parent / name
+            if source.is_file():
+                shutil.copyfile(source, page.parent / name)
     for page in feedback.glob(f"*/{assignment_id}/{assignment_id}.html"):
         if page.parts[-3] not in table:
             page.unlink()
@@ -173,9 +178,11 @@ def grade_class(assignment_id, submissions, root=".", out=None, feedback=None, w
     if gradebook:
         from .gradebook import record
 
+        stamps = {s: (found[s].parent / "timestamp.txt").read_text() for s in results
+                  if (found[s].parent / "timestamp.txt").is_file()}
         record(assignment, list(results.values()), data,
                db_url or f"sqlite:///{(root / 'course' / 'gradebook.db').resolve()}", master_path,
-               autograded or root / "course" / "autograded")
+               autograded or root / "course" / "autograded", timestamps=stamps)
     return list(results.values()), rows, seconds, table_path
 
 

@@ -96,12 +96,15 @@ def register(gb, assignment_id, master_path, db_url):
     SaveCells().preprocess(nb, resources)
 
 
-def record(assignment, results, submissions, db_url, master_path, autograded_dir):
+def record(assignment, results, submissions, db_url, master_path, autograded_dir, timestamps=None):
     """Write results into the gradebook and autograded notebooks (the grader process only:
-    SQLite takes one writer). submissions: {student: notebook bytes}."""
+    SQLite takes one writer). submissions: {student: notebook bytes}; timestamps: {student:
+    the text of the submission's timestamp.txt} where nbgrader's exchange wrote one (formgrader
+    counts a submission as autograded only when the gradebook has the same timestamp)."""
     import warnings
 
     from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
     from sqlalchemy.exc import SAWarning
 
     from .assignments import find_alembic
@@ -109,13 +112,19 @@ def record(assignment, results, submissions, db_url, master_path, autograded_dir
     find_alembic()
     warnings.filterwarnings("ignore", category=SAWarning)
     name = _student_notebook_name(assignment.name)
+    timestamps = timestamps or {}
     with Gradebook(db_url) as gb:
         register(gb, assignment.name, master_path, db_url)
         for result in results:
             if result.status == "error":
                 continue  # the grader's failure: nothing to record yet
+            stamp = timestamps.get(result.student)
+            try:
+                when = {"timestamp": parse_utc(stamp.strip())} if stamp and stamp.strip() else {}
+            except ValueError:
+                when = {}
             gb.update_or_create_student(result.student)
-            gb.update_or_create_submission(assignment.name, result.student)
+            gb.update_or_create_submission(assignment.name, result.student, **when)
             for grade_id, entry in result.tests.items():
                 grade = gb.find_grade(grade_id, name, assignment.name, result.student)
                 grade.auto_score = entry["points"]
@@ -128,6 +137,8 @@ def record(assignment, results, submissions, db_url, master_path, autograded_dir
             target = Path(autograded_dir, result.student, assignment.name, f"{name}.ipynb")
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(annotate(nb, assignment, result), target)
+            if stamp:
+                (target.parent / "timestamp.txt").write_text(stamp)
 
 
 class SandboxedAutograde(NbGraderPreprocessor):
