@@ -11,7 +11,7 @@ looking words up in a list:
   "may" is a first name, a month and a verb; "ford" is a surname and a company. Only the
   context tells them apart, sometimes only the words AFTER them ("washington has a
   population ..." against "washington was born ...");
-- unseen names: a quarter of every list is held out of training (`part="test"` draws from
+- unseen names: about a quarter of every list is held out of training (`part="test"` draws from
   it), so a test sentence can hold names the tagger has never read;
 - speakers: some templates take a person or an organisation in the same place
   ("<PER|ORG> announced the deal"), where only the word itself decides.

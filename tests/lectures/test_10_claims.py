@@ -74,7 +74,8 @@ def test_bidirectional_beats_unidirectional_beats_lookup(nb, seed):
                                                   "bidirectional LSTM", "bidirectional, no word dropout"])
     for kind in ["ambiguous", "unknown"]:
         assert bd[kind] > un[kind] > lk[kind], f"seed {seed}, {kind}: {bd[kind]:.3f}, {un[kind]:.3f}, {lk[kind]:.3f}"
-    assert bd["unknown"] >= nd["unknown"] + 0.05, f"seed {seed}: word dropout {bd['unknown']:.3f}, none {nd['unknown']:.3f}"
+    assert bd["unknown"] >= nd["unknown"] + 0.05, \
+        f"seed {seed}: word dropout {bd['unknown']:.3f}, none {nd['unknown']:.3f}"
 
     sentences = list(nb["WASHINGTON"].values())
     uni_first = nb["first_word_probabilities"](taggers["unidirectional LSTM"], corpus, sentences)
