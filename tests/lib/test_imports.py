@@ -23,7 +23,7 @@ def teaching_modules():
 def test_the_teaching_modules_are_the_expected_ones():
     names = set(teaching_modules())
     expected = {"nnlab", "nnlab.module", "nnlab.optim", "nnlab.gradcheck", "nnlab.prune",
-                "nnlab.train", "nnlab.data", "nnlab.plots", "nnlab.testing", "nnlab.nn",
+                "nnlab.train", "nnlab.data", "nnlab.tagging_data", "nnlab.plots", "nnlab.testing", "nnlab.nn",
                 "nnlab.nn.linear", "nnlab.nn.activations", "nnlab.nn.dropout", "nnlab.nn.conv",
                 "nnlab.nn.losses", "nnlab.nn.recurrent", "nnlab.nn.recurrent.bptt",
                 "nnlab.nn.recurrent.rnn", "nnlab.nn.recurrent.lstm", "nnlab.nn.recurrent.gru"}

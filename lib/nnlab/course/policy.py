@@ -57,7 +57,7 @@ TEXT_CHARS = 4_000           # error messages and tracebacks from the sandbox ar
 ALLOWED_DISTRIBUTIONS = ("numpy", "scipy", "matplotlib", "scikit-learn", "mlxtend", "names", "tqdm",
                          "ipython")  # (IPython.display and friends; there is no kernel inside)
 HIDDEN_PACKAGE_PATHS = ("sklearn/neural_network",)  # neural networks that would do the work
-STUDENT_MODULES = ("module.py", "data.py", "gradcheck.py", "testing.py")
+STUDENT_MODULES = ("module.py", "data.py", "tagging_data.py", "gradcheck.py", "testing.py")
 NOT_AVAILABLE = ("torch", "tensorflow", "jax", "keras", "autograd", "nnlab.nn", "nnlab.optim",
                  "nnlab.prune", "nnlab.train", "nnlab.plots", "nnlab.course", "sklearn.neural_network")
 
