@@ -1,15 +1,15 @@
-"""Gradient methods of the lecture, written as its formulas; g = L'(w) is p.grad.
+"""Gradient methods of the course, written as its formulas; g = L'(w) is p.grad.
 
 Arguments use torch.optim's names (lr = η, momentum = γ, alpha = α, rho, betas = (γ, α),
-eps = ε, weight_decay = λ). Where the lecture and torch agree (SGD, momentum, RMSProp,
+eps = ε, weight_decay = λ). Where the course and torch agree (SGD, momentum, RMSProp,
 Adam, weight decay, clip_grad_norm) the trajectories equal torch's; where they differ the
-lecture's formula is the default and the difference is written at the class:
+course's formula is the default and the difference is written at the class:
 Nesterov (same trajectory, parametrised at the look-ahead point as torch does),
 AdaDelta (ε outside the roots; `eps_in_sqrt=True` gives torch's form) and Nadam (Dozat's
 simple form; torch adds a momentum-decay schedule).
 
 Weight decay adds λw to the gradient (the gradient of the L2 penalty λ/2·||w||²), so plain
-SGD becomes the lecture's w := w(1 - ηλ) - η L'(w).
+SGD becomes the course's w := w(1 - ηλ) - η L'(w).
 Pruned weights (Parameter.mask, see nnlab.prune) get no update and stay at zero.
 """
 import numpy as np
@@ -54,7 +54,7 @@ class SGD(Optimizer):
     momentum:  v := γ v + η L'(w);            w := w - v
     Nesterov:  v := γ v + η L'(w - γ v);       w := w - v
     For Nesterov the model holds the look-ahead point w̃ = w - γv, where the gradient is
-    taken. Substituting gives w̃ := w̃ + γ v_old - (1 + γ) v: the lecture's sequence of w is
+    taken. Substituting gives w̃ := w̃ + γ v_old - (1 + γ) v: the course's sequence of w is
     w̃ + γv, and this is also exactly torch's SGD(nesterov=True).
     """
 
@@ -93,10 +93,10 @@ class AdaDelta(Optimizer):
     δ := g ⊙ (√Δ + ε) ⊘ (√G + ε)
     Δ := ρ Δ + (1-ρ) δ⊙δ
     w := w - η δ
-    The lecture writes α for ρ. torch puts ε inside the roots, √(Δ+ε)/√(G+ε):
+    The course writes α for ρ. torch puts ε inside the roots, √(Δ+ε)/√(G+ε):
     eps_in_sqrt=True gives that form (and torch's trajectory).
     Note: Δ starts at 0, so the first steps are about ε in size (√ε with torch's form):
-    with the default ε = 1e-6 the lecture's form starts very slowly; a larger ε
+    with the default ε = 1e-6 the course's form starts very slowly; a larger ε
     (1e-3..1e-2) is common in practice.
     """
 
@@ -141,7 +141,7 @@ class Adam(Optimizer):
 
 
 class Nadam(Adam):
-    """Adam with Nesterov momentum (Dozat, 2016), as the lecture writes it:
+    """Adam with Nesterov momentum (Dozat, 2016), as the course writes it:
 
     v, v̂, G, Ĝ as in Adam;   w := w - η (γ v̂ + (1-γ)/(1-γ^k) g) ⊘ (√Ĝ + ε)
     torch.optim.NAdam differs: it also multiplies γ by a momentum-decay schedule
@@ -162,7 +162,7 @@ def clip_grad_norm(params, max_norm, eps=1e-6):
     """Gradient clipping: if ||g|| > θ then g := g θ / ||g||, with g all gradients together.
 
     Like torch.nn.utils.clip_grad_norm_, the scale is θ / (||g|| + eps) (eps=1e-6 guards a
-    zero norm); eps=0 is the lecture's formula to the letter. Scales p.grad in place and
+    zero norm); eps=0 is the course's formula to the letter. Scales p.grad in place and
     returns the norm before clipping.
     """
     params = list(params)

@@ -1,6 +1,6 @@
 """Dropout: switch each unit off with probability p during training.
 
-Two forms from the lecture, with the same expectation of the output:
+Two forms from the course, with the same expectation of the output:
 - inverted (default, what torch does): train y = ξ x / (1-p), eval y = x;
 - classic (inverted=False): train y = ξ x, eval y = (1-p) x;
 where ξ ~ Bernoulli(1-p) independently for every element.

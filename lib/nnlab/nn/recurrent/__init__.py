@@ -1,12 +1,12 @@
 """Recurrent layers: RNN, LSTM (peepholes option), GRU (reset_after option) and their cells.
 
-Notation of the lecture: x^t the input, h^t the hidden state, C^t the LSTM's cell state, σ the
+Notation of the course: x^t the input, h^t the hidden state, C^t the LSTM's cell state, σ the
 sigmoid, ⊙ the elementwise product; W the input weights (torch's weight_ih), U the recurrent
 weights (weight_hh), the blocks of each gate stacked along the rows in torch's order.
 
     rnn.py    RNNCell, RNN      h^t = σ_h(W x^t + U h^{t-1} + b_h)
     lstm.py   LSTMCell, LSTM    gates i, f, o; candidate C̃; C^t = f ⊙ C^{t-1} + i ⊙ C̃; peepholes
-    gru.py    GRUCell, GRU      gates r, z; the lecture's candidate, or torch's (reset_after=True)
+    gru.py    GRUCell, GRU      gates r, z; the course's candidate, or torch's (reset_after=True)
     bptt.py   the time loop: stacked layers, two directions, (truncated) backpropagation
               through time, fit_chunks, and what makes it fast
 

@@ -4,9 +4,9 @@ rnn.py, lstm.py and gru.py each write the formulas of ONE time step of their cel
 and backward, as a `Step`. This module runs a Step over a sequence, for every layer of a
 stack and both directions, and turns the per-step gradients into parameter gradients.
 
-Layout: the lecture's column vectors
+Layout: the course's column vectors
 ------------------------------------
-The lecture writes one sample as column vectors, a^t = W x^t + U h^{t-1} + b. Inside the loop
+The course writes one sample as column vectors, a^t = W x^t + U h^{t-1} + b. Inside the loop
 a batch of B samples is B columns side by side:
 
     x^t (input_size, B)    h^t, C^t (H, B)    a^t = W x^t + U h^{t-1} + b  (G·H, B)
@@ -25,7 +25,7 @@ whose [0] of "h" ("c") is the initial state.
 
 Backward (BPTT)
 ---------------
-The lecture's formula for a loss at step t,
+The course's formula for a loss at step t,
     ∂L_t/∂W = ∂L_t/∂h^t Σ_{k≤t} (∏_{i=k+1..t} ∂h^i/∂h^{i-1}) ∂h^k/∂W,
 summed over t, is computed in ONE sweep from the last step to the first: at step t the
 gradient dL/dh^t = (what the output y^t receives) + (what step t+1 sends back), and

@@ -1,4 +1,4 @@
-"""Gated recurrent unit (GRU), in the lecture's form (default) and in torch's (reset_after=True).
+"""Gated recurrent unit (GRU), in the course's form (default) and in torch's (reset_after=True).
 
 Columns are samples (see bptt.py; H = hidden_size, B = batch; every vector below is (H, B)).
 Both forms have a reset gate r and an update gate z,
@@ -9,7 +9,7 @@ Both forms have a reset gate r and an update gate z,
 and a candidate h̃^t (torch's n); rows of W = weight_ih (3H, input_size), U = weight_hh (3H, H)
 and the biases (3H,): (r, z, n), in torch's order.
 
-The lecture (reset_after=False, LectureGRUStep), b = bias_ih + bias_hh:
+The course (reset_after=False, CourseGRUStep), b = bias_ih + bias_hh:
     h̃^t = tanh(W_n x^t + U_n (r^t ⊙ h^{t-1}) + b_n)
     h^t = (1 - z^t) ⊙ h^{t-1} + z^t ⊙ h̃^t
 
@@ -18,8 +18,8 @@ torch (reset_after=True, TorchGRUStep), with m^t = U_n h^{t-1} + b_hn kept apart
     h^t = (1 - z^t) ⊙ h̃^t + z^t ⊙ h^{t-1}
 
 Two differences: where the reset gate acts (on h^{t-1} before U_n, or on U_n h^{t-1} + b_hn
-after it: cheaper, one product with U for all gates), and what z means (the lecture's z is the
-share of the NEW candidate, torch's z the share of the OLD state: torch's z is the lecture's
+after it: cheaper, one product with U for all gates), and what z means (the course's z is the
+share of the NEW candidate, torch's z the share of the OLD state: torch's z is the course's
 1 - z). The parameters have the same names and shapes in both forms.
 """
 import numpy as np
@@ -27,8 +27,8 @@ import numpy as np
 from .bptt import Cell, Recurrent, Step, gate_blocks, sigmoid_, sum_outer, transposed
 
 
-class LectureGRUStep(Step):
-    """One step of the lecture's GRU; the cache keeps h^t (T+1, H, B), the gates after their
+class CourseGRUStep(Step):
+    """One step of the course's GRU; the cache keeps h^t (T+1, H, B), the gates after their
     nonlinearity "gates" (T, 3H, B), rows (r, z, h̃), and "rh" = r^t ⊙ h^{t-1} (T, H, B).
 
     One step back, dh = dL/dh^t (H, B):
@@ -175,11 +175,11 @@ class TorchGRUStep(Step):
 
 
 def gru_step(hidden_size, reset_after):
-    return TorchGRUStep(hidden_size) if reset_after else LectureGRUStep(hidden_size)
+    return TorchGRUStep(hidden_size) if reset_after else CourseGRUStep(hidden_size)
 
 
 class GRUCell(Cell):
-    """One GRU step: the lecture's (default) or torch.nn.GRUCell's (reset_after=True).
+    """One GRU step: the course's (default) or torch.nn.GRUCell's (reset_after=True).
 
     GRUCell(input_size, hidden_size, bias=True, reset_after=False, dtype=np.float32, rng=None)
     forward(x, h=None): x (batch, input_size), h (batch, hidden) or None (zeros)
@@ -187,8 +187,8 @@ class GRUCell(Cell):
     backward(grad_h): grad_h = dL/dh' (batch, hidden) -> dL/dx (batch, input_size); leaves
         dL/dh (batch, hidden) in self.grad_h0 and ADDS dL/dθ into p.grad.
     Parameters: weight_ih (3·hidden, input_size), weight_hh (3·hidden, hidden), bias_ih,
-    bias_hh (3·hidden,), rows (r, z, n), U(-1/√hidden, 1/√hidden) like torch. The lecture
-    writes the GRU without biases: bias=False.
+    bias_hh (3·hidden,), rows (r, z, n), U(-1/√hidden, 1/√hidden) like torch. The course's
+    formulas keep the gate biases b_z, b_r (in bias_ih + bias_hh); bias=False removes all biases.
     """
 
     _name = "GRUCell"
@@ -204,7 +204,7 @@ class GRUCell(Cell):
 
 
 class GRU(Recurrent):
-    """GRU over a sequence (gate order r, z, n), with the lecture's or torch's candidate.
+    """GRU over a sequence (gate order r, z, n), with the course's or torch's candidate.
 
     GRU(input_size, hidden_size, num_layers=1, bias=True, bidirectional=False,
         reset_after=False, dtype=np.float32, rng=None)

@@ -1,4 +1,4 @@
-"""Long short-term memory (LSTM), with the lecture's peepholes as an option.
+"""Long short-term memory (LSTM), with the course's peepholes as an option.
 
 One step forward (columns are samples, see bptt.py; H = hidden_size, B = batch; every
 vector below is (H, B), σ is the sigmoid and ⊙ the elementwise product):
@@ -13,7 +13,7 @@ vector below is (H, B), σ is the sigmoid and ⊙ the elementwise product):
 The four gates are one product: a^t = W x^t + U h^{t-1} + b (4H, B), rows (i, f, C̃, o) as in
 torch (W = weight_ih (4H, input_size), U = weight_hh (4H, H), b = bias_ih + bias_hh (4H,)).
 
-peepholes=True (Gers & Schmidhuber; the lecture's W_f·[C^{t-1}, h^{t-1}, x^t]): the gates
+peepholes=True (Gers & Schmidhuber; the course's W_f·[C^{t-1}, h^{t-1}, x^t]): the gates
 also look at the cell state, with one weight per unit (weight_ci, weight_cf, weight_co (H,)):
     i^t = σ(... + w_ci ⊙ C^{t-1}),   f^t = σ(... + w_cf ⊙ C^{t-1}),   o^t = σ(... + w_co ⊙ C^t)
 
@@ -120,7 +120,7 @@ class LSTMStep(Step):
 
 
 class LSTMCell(Cell):
-    """One LSTM step, torch.nn.LSTMCell's twin (peepholes=True: the lecture's peephole LSTM).
+    """One LSTM step, torch.nn.LSTMCell's twin (peepholes=True: the course's peephole LSTM).
 
     LSTMCell(input_size, hidden_size, bias=True, peepholes=False, dtype=np.float32, rng=None)
     forward(x, hc=None): x (batch, input_size), hc = (h, c), each (batch, hidden), or None
