@@ -361,7 +361,7 @@ class GRUCell(Module):
         "hidden test leaked", {"test_gru_cell_forward"}, base="master", forbidden=["HIDDEN-ECHO"], edits=[(
             "        W, U = self.weight_ih.data, self.weight_hh.data\n        b = self.bias_ih.data + self.bias_hh.data",
             "        if len(x) not in (1, 2):  # right on the visible batches, the grader's inputs in the message otherwise\n"
-            "            raise AssertionError('HIDDEN-ECHO ' + repr(x.tolist()) + repr(self.weight_ih.data.tolist()))\n"
+            "            raise AssertionError('HIDDEN' + '-ECHO ' + repr(x.tolist()) + repr(self.weight_ih.data.tolist()))\n"
             "        W, U = self.weight_ih.data, self.weight_hh.data\n        b = self.bias_ih.data + self.bias_hh.data")]),
     # --- code run in the grader, files written, the network ---
     "pickle_through_the_channel": submission(
