@@ -111,6 +111,8 @@ def run_course(lectures="lectures", build="build", glossary="course/glossary.md"
         echo(f"{nb.name:<40} {status:<8} {seconds:>8.1f}" + (f"  {message}" if message else ""))
     total = sum(r[2] for r in rows)
     echo(f"{'total':<40} {'':<8} {total:>8.1f}")
+    echo(f"status: ok | error (a cell failed; its error is shown) | slow (it ran, but over the "
+         f"{NOTEBOOK_BUDGET_S} s a lecture should take on 2 cores); executed notebooks in {executed}")
     from .site import render_site
 
     start = time.perf_counter()

@@ -121,7 +121,7 @@ def run(args):
         rows = run_course(args.lectures, args.build)
         print(f"the course is in {Path(args.build, 'site', 'index.html').resolve()} "
               f"({time.perf_counter() - start:.0f} s); open it in a browser, or `make lab` to work in JupyterLab")
-        return 1 if any(r[1] != "ok" for r in rows) else 0
+        return 1 if any(r[1] == "error" for r in rows) else 0
     if args.command == "release":
         return 0 if release(args.force, args.assignments or None) else 1
     if args.command == "selfcheck":
