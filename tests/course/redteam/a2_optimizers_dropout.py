@@ -258,9 +258,10 @@ def clip_grad_norm(params, max_norm, eps=1e-6):
 
     def update(self, g, w, state, _update=update):
         # right with the visible tests' hyperparameters; with any other, the gradients and the
-        # weights the grader chose go into the error message
+        # weights the grader chose go into the error message (the marker is put together here,
+        # so that only a leaked message, not this code on the feedback page, shows it whole)
         if self.lr != 0.1 or self.betas != (0.9, 0.999):
-            raise AssertionError("HIDDEN-ECHO " + repr(g.tolist()) + repr(w.tolist()) + repr(self.betas))
+            raise AssertionError("HIDDEN-" + "ECHO " + repr(g.tolist()) + repr(w.tolist()) + repr(self.betas))
         return _update(self, g, w, state)
 '''}),
     # --- code run in the grader, files written on the grading machine ---
