@@ -98,6 +98,12 @@ class Shell:
 
     def run_cell_magic(self, name, line, cell):
         if name in self.RUNS_ITS_CELL:
+            try:  # the cell's own magics and !commands, as IPython would translate them
+                from IPython.core.inputtransformer2 import TransformerManager
+
+                cell = TransformerManager().transform_cell(cell)
+            except Exception:  # noqa: BLE001 - no IPython, or text it cannot read: compile() reports it
+                pass
             exec(compile(cell, f"<cell %%{name}>", "exec"), self.user_ns)  # noqa: S102 - the notebook's own
 
     def system(self, command, *args, **kwargs):

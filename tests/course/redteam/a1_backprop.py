@@ -304,10 +304,11 @@ sys.stderr.write("y" * 10_000_000)
         "other students", "full", base="master", add=[("setup", '''
 hog = []
 try:
-    while True:
-        hog.append(np.ones(1 << 27))
+    while True:                             # reserve address space until the limit says no
+        hog.append(np.empty(1 << 27))       # 1 GiB at a time (untouched: filling it is slow)
 except MemoryError:
     hog = None
+used = np.ones(1 << 24)                     # and 128 MiB really used
 ''')]),
     "huge_reply": submission(
         "oversized reply", LINEAR, base="master", status="failed", edits=[(
@@ -401,7 +402,7 @@ def stable_log_softmax(z):
     "style_magics_tqdm_and_display": submission(
         "correct alternative", "full", base="master", add=[
             (None, "%matplotlib inline\n%load_ext autoreload\n%autoreload 2"),
-            ("setup", "%%time\nfrom IPython.display import display, Markdown\nfrom tqdm.auto import tqdm\n\n\n"
+            ("setup", "%%time\n%load_ext autoreload\nfrom IPython.display import display, Markdown\nfrom tqdm.auto import tqdm\n\n\n"
                       "def epochs_of(n):\n    return tqdm(range(n), leave=False)\n"),
             ("network", "!echo a shell command\nfiles = !ls\ndisplay(Markdown('**trained**'))")],
         edits=[("    for _ in range(epochs):", "    for _ in epochs_of(epochs):")]),
