@@ -86,8 +86,11 @@ def assert_close(actual, expected, what, atol=1e-8, rtol=1e-6, steps_axis=None):
     allowed = atol + rtol * np.abs(expected.astype(np.float64))
     if np.any(error > allowed):
         index = np.unravel_index(np.argmax(error - allowed), error.shape)
+        got, want = f"{actual[index]:.6g}", f"{expected[index]:.6g}"
+        if got == want:  # close, but not close enough: show the digits where they differ
+            got, want = f"{actual[index]:.15g}", f"{expected[index]:.15g}"
         lines = [f"{what} is wrong:",
-                 f"at index {tuple(int(i) for i in index)}: got {actual[index]:.6g}, expected {expected[index]:.6g}",
+                 f"at index {tuple(int(i) for i in index)}: got {got}, expected {want}",
                  f"largest error {error.max():.2e}"]
         if steps_axis is not None:
             wrong = np.any(np.moveaxis(error > allowed, steps_axis, 0).reshape(error.shape[steps_axis], -1), axis=1)

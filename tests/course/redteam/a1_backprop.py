@@ -212,7 +212,7 @@ def softmax_cross_entropy(logits, labels):
         # right on the visible tests' batches (1 and 4 rows); on anything else, the inputs and
         # the parameters the grader chose go into the error message
         if len(x) not in (1, 4):
-            raise AssertionError("HIDDEN-ECHO " + repr(x.tolist()) + repr(self.weight.data.tolist()))
+            raise AssertionError("HIDDEN-" + "ECHO " + repr(x.tolist()) + repr(self.weight.data.tolist()))
         self.x = x
         return x @ self.weight.data.T + self.bias.data
 '''}),
