@@ -296,8 +296,9 @@ class RNNCell(Module):
             "batch, T, _ = x.shape\n        h = np.zeros((batch, self.hidden_size)) if h0 is None else h0[0]",
             "batch, T, _ = x.shape\n"
             "        # right on the visible tests' sequences; on any other, the inputs go into the message\n"
-            "        if x.shape not in [(1, 3, 1), (2, 5, 3), (2, 4, 2), (16, 100, 32), (2, 5, 2), (2, 4, 3), (2, 3, 2)]:\n"
-            "            raise AssertionError('HIDDEN-ECHO ' + repr(x.tolist()) + repr(self.cell.weight_ih.data.tolist()))\n"
+            "        if x.shape not in [(1, 3, 1), (2, 5, 3), (2, 4, 2), (4, 300, 16), (2, 5, 2), (2, 4, 3), (2, 3, 2)]:\n"
+            "            marker = 'HIDDEN' + '-ECHO '   # (built here: the page shows this source, not the phrase)\n"
+            "            raise AssertionError(marker + repr(x.tolist()) + repr(self.cell.weight_ih.data.tolist()))\n"
             "        h = np.zeros((batch, self.hidden_size)) if h0 is None else h0[0]")]),
     # --- code run in the grader, files written on the grading machine ---
     "pickle_through_the_channel": submission(
