@@ -13,32 +13,17 @@ to 60% costs at most 1.5 points of test accuracy; and gradual pruning to 80% end
 test accuracy than the same architecture trained from the start on average over the seeds (not
 on each: the notebook reports the spread).
 """
-import os
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from notebook_setup import setup_namespace  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "lectures" / "05_optimal_brain_damage.ipynb"
 SEEDS = [4, 5, 6]
-
-
-def setup_namespace(path):
-    """Execute the notebook's code cells tagged "setup" and return their namespace."""
-    os.environ.setdefault("NNLAB_QUIET", "1")
-    namespace = {"__name__": "notebook_setup"}
-    cells = [c for c in nbformat.read(path, as_version=4).cells
-             if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
-    assert cells, f"{path.name} has no code cells tagged 'setup'"
-    for cell in cells:
-        exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
-    plt.close("all")
-    return namespace
 
 
 @pytest.fixture(scope="module")

@@ -4,32 +4,18 @@ The experiments are the notebook's own code: the code cells tagged "setup" (impo
 and the functions that define each experiment) are executed, then those functions are called
 with other seeds. Nothing is copied from the notebook, so notebook and test cannot drift apart.
 """
-import os
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from notebook_setup import setup_namespace  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "lectures" / "06_cnn.ipynb"
 SEEDS = [3, 4, 5]          # the notebook uses 0, 1 and 2
-
-
-def setup_namespace(path):
-    """Execute the notebook's code cells tagged "setup" and return their namespace."""
-    os.environ.setdefault("NNLAB_QUIET", "1")
-    namespace = {"__name__": "notebook_setup"}
-    cells = [c for c in nbformat.read(path, as_version=4).cells
-             if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
-    assert cells, f"{path.name} has no code cells tagged 'setup'"
-    for cell in cells:
-        exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
-    plt.close("all")
-    return namespace
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ GRU bring the test MSE down to SOLVED = 0.01 or below, while the plain RNN's nev
 PLATEAU = 0.15. To keep the test fast the gated cells stop as soon as they reach SOLVED (what happens
 after that cannot change the claim); the RNN runs all 10 epochs.
 """
-import os
 from pathlib import Path
 
 import matplotlib
@@ -17,24 +16,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.figure  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import pytest  # noqa: E402
+from notebook_setup import setup_namespace  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "lectures" / "08_lstm_gru.ipynb"
 SEEDS = [1, 2, 3]
-
-
-def setup_namespace(path):
-    """Execute the notebook's code cells tagged "setup" and return their namespace."""
-    os.environ.setdefault("NNLAB_QUIET", "1")
-    namespace = {"__name__": "notebook_setup"}
-    cells = [c for c in nbformat.read(path, as_version=4).cells
-             if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
-    assert cells, f"{path.name} has no code cells tagged 'setup'"
-    for cell in cells:
-        exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
-    plt.close("all")
-    return namespace
 
 
 @pytest.fixture(scope="module")

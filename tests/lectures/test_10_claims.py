@@ -17,32 +17,18 @@ Claims (with the notebook's section):
 - 8: the unidirectional tagger gives "washington" at the start of a sentence the same distribution
   whatever follows; the bidirectional one tags it B-PER, B-LOC and B-ORG as the sentence requires.
 """
-import os
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from notebook_setup import setup_namespace  # noqa: E402
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "lectures" / "10_sequence_tagging.ipynb"
 SEEDS = [1, 2, 3]
-
-
-def setup_namespace(path):
-    """Execute the notebook's code cells tagged "setup" and return their namespace."""
-    os.environ.setdefault("NNLAB_QUIET", "1")
-    namespace = {"__name__": "notebook_setup"}
-    cells = [c for c in nbformat.read(path, as_version=4).cells
-             if c.cell_type == "code" and "setup" in c.metadata.get("tags", [])]
-    assert cells, f"{path.name} has no code cells tagged 'setup'"
-    for cell in cells:
-        exec(compile(cell.source, f"{path.name}:{cell.get('id')}", "exec"), namespace)
-    plt.close("all")
-    return namespace
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ NNLAB_STRICT_EXERCISES=1, so `nnlab.testing.exercise` raises when a check fails:
 that does not pass its own check fails this test. The notebooks as committed (stubs in place)
 are executed by `make course`.
 """
-import os
 import re
 from pathlib import Path
 
