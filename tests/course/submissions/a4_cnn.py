@@ -69,13 +69,38 @@ MUTANTS = {
         ("won = self.argmax == p * K_w + q", "won = self.argmax == p * K_h + q")]),
     "pool_backward_average": (["test_pool_backward"], [
         ("np.where(won, grad_out, 0)", "grad_out / (K_h * K_w)")]),
+    "conv_forward_ignores_stride": (["test_conv_forward", "test_conv_backward"], [
+        ("windows[:, :, p, q] = x_pad[:, :, p:p + S_h * H_out:S_h, q:q + S_w * W_out:S_w]",
+         "windows[:, :, p, q] = x_pad[:, :, p:p + H_out, q:q + W_out]")]),
+    "conv_backward_ignores_stride": (["test_conv_backward"], [
+        ("dx_pad[:, :, p:p + S_h * H_out:S_h, q:q + S_w * W_out:S_w] += d_windows[:, :, p, q]",
+         "dx_pad[:, :, p:p + H_out, q:q + W_out] += d_windows[:, :, p, q]")]),
+    "conv_backward_square_kernel_only": (["test_conv_backward"], [
+        ("d_windows = (W_mat.T @ delta).reshape(N, C, K_h, K_w, H_out, W_out)",
+         "d_windows = (W_mat.T @ delta).reshape(N, C, K_h, K_w, H_out, W_out)\n"
+         "        K_w = K_h")]),
     # SmallCNN and train
     "cnn_backward_forward_order": (["test_cnn"], [
         ("for layer in reversed(self.layers):", "for layer in self.layers:")]),
     "cnn_gradient_ascent": (["test_cnn"], [("p.data -= lr * p.grad", "p.data += lr * p.grad")]),
     "cnn_no_zero_grad": (["test_cnn"], [("p.grad[...] = 0", "pass")]),
-    "cnn_linear_size_without_pooling": (["test_cnn"], [
-        ("Linear(channels * 4 * 4, 10, seed=seed + 1)", "Linear(channels * 8 * 8, 10, seed=seed + 1)")]),
     "cnn_hardcoded_channels": (["test_cnn"], [
-        ("Conv2d(1, channels, 3, padding=1, seed=seed)", "Conv2d(1, 8, 3, padding=1, seed=seed)")]),
+        ("Conv2d(1, channels, 3, padding=1, seed=seed)", "Conv2d(1, 8, 3, padding=1, seed=seed)"),
+        ("Conv2d(channels, 10, 4, seed=seed + 1)", "Conv2d(8, 10, 4, seed=seed + 1)")]),
+    "cnn_extra_tanh_after_pooling": (["test_cnn"], [
+        ("Tanh(), MaxPool2d(2),", "Tanh(), MaxPool2d(2), Tanh(),")]),
+    "cnn_same_seed_twice": (["test_cnn"], [
+        ("Conv2d(channels, 10, 4, seed=seed + 1)", "Conv2d(channels, 10, 4, seed=seed)")]),
+    "train_slices_batches": (["test_cnn"], [
+        ("for idx in np.array_split(rng.permutation(len(X)), n_batches):",
+         "order = rng.permutation(len(X))\n"
+         "        for idx in (order[i:i + batch_size] for i in range(0, len(X), batch_size)):")]),
+    "train_no_shuffle": (["test_cnn"], [
+        ("for idx in np.array_split(rng.permutation(len(X)), n_batches):",
+         "for idx in np.array_split(np.arange(len(X)), n_batches):")]),
+    "train_mean_gradient_step": (["test_cnn"], [
+        ("p.data -= lr * p.grad", "p.data -= lr * p.grad / len(idx)")]),
+    "train_one_loss_per_epoch": (["test_cnn"], [
+        ("            losses.append(loss)\n", ""),
+        ("    ### END SOLUTION\n    return losses", "        losses.append(loss)\n    ### END SOLUTION\n    return losses")]),
 }
