@@ -102,6 +102,7 @@ def assert_close(actual, expected, what, atol=1e-8, rtol=1e-6, steps_axis=None):
 _NUMPY_SHAPE_ERROR = re.compile(r"could not be broadcast|matmul: Input operand|not aligned|"
                                 r"non-broadcastable output|cannot reshape array|mismatch in its core dimension")
 _SHAPE = re.compile(r"\((\d+(?:,\s*\d+)*),?\)")
+_MATMUL_SIZES = re.compile(r"size (\d+) is different from (\d+)")
 
 
 def _student_line(error):
@@ -131,8 +132,15 @@ def explained(what, shapes=None, gradients=False):
             shape = tuple(int(n) for n in match.split(","))
             if shape not in found:
                 found.append(shape)
-        lines = [f"{what} failed with a NumPy shape error;",
-                 "shapes that clash: " + ", ".join(str(s) for s in found)]
+        inner = _MATMUL_SIZES.search(text)
+        if found:
+            clash = "shapes that clash: " + ", ".join(str(s) for s in found)
+        elif inner:  # NumPy 2's matmul names the sizes, not the shapes
+            clash = (f"in a matrix product A @ B, A's last axis has size {inner.group(2)}\n"
+                     f"but B's first (of its last two) has size {inner.group(1)}")
+        else:
+            clash = text.splitlines()[0][:100]
+        lines = [f"{what} failed with a NumPy shape error;", clash]
         for name, shape in (shapes or {}).items():
             shape = tuple(shape)
             if shape in found or tuple(reversed(shape)) in found:

@@ -24,6 +24,7 @@ from nnlab.course import classroom, policy, wire
 from nnlab.course.cli import main
 from nnlab.course import remote
 from nnlab.course.remote import Link, SandboxGone
+from test_redteam import sandbox_processes
 
 ROOT = Path(__file__).resolve().parents[2]
 ASSIGNMENT = "a1_backprop"
@@ -49,18 +50,6 @@ def run(sandbox, code, names=()):
         return {n: decode(v["d"]) for n, v in found.items() if "d" in v}
     finally:
         running.stop()
-
-
-def sandbox_processes():
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if b"/nnlab/agent/agent.py" in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found
 
 
 # --- what a sandbox sees and may do ---

@@ -5,8 +5,8 @@ marks), no page handed to a student shows a hidden test, nothing is written outs
 sandboxes, no process of a sandbox outlives grading, and one student's kill, fork or flood
 changes no other student's result (they are graded side by side on two workers)."""
 import html
-import importlib
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -50,16 +50,35 @@ def release_and_master(assignment):
     return release, master
 
 
+def _parent_chain(pid):
+    """[(pid, name), ...] from `pid` up to the machine's init."""
+    chain = []
+    while pid > 1:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            break
+        name, rest = stat[stat.index("(") + 1:stat.rindex(")")], stat[stat.rindex(")") + 2:].split()
+        chain.append((pid, name))
+        pid = int(rest[1])
+    return chain
+
+
 def sandbox_processes():
-    """Processes on this machine that run the sandbox's program (or were forked from it)."""
+    """Processes that run the sandbox's program (or were forked from it) and are either ours
+    (this test's grading started them) or orphans outside any sandbox (no bubblewrap above
+    them). Other graders' live sandboxes on a shared machine are neither."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if b"/nnlab/agent/agent.py" in (entry / "cmdline").read_bytes():
-                    found.append(int(entry.name))
+                if b"/nnlab/agent/agent.py" not in (entry / "cmdline").read_bytes():
+                    continue
             except OSError:
                 continue
+            chain = _parent_chain(int(entry.name))
+            if any(pid == os.getpid() for pid, _ in chain) or not any(name == "bwrap" for _, name in chain):
+                found.append(int(entry.name))
     return found
 
 

@@ -20,6 +20,7 @@ import builtins
 import copy
 import io
 import json
+import linecache
 import os
 import socket
 import sys
@@ -283,7 +284,9 @@ class Agent:
     # --- requests of the grader ---
     def op_run(self, header, decode, encoder):
         """Execute one notebook cell; report the requested notebook names."""
-        code = compile(header["code"], f"<cell {header.get('cell', '')}>", "exec")
+        name = f"<cell {header.get('cell', '')}>"
+        linecache.cache[name] = (len(header["code"]), None, header["code"].splitlines(True), name)  # for tracebacks
+        code = compile(header["code"], name, "exec")
         result = {}
         try:
             exec(code, self.namespace)  # noqa: S102 - this is the student's own notebook

@@ -163,7 +163,8 @@ def how_graded(assignment, tests):
   functions and classes: the tests call them by name. Changes to test cells are ignored (the
   grader uses its own copy).
 - Write the computations with NumPy (SciPy, `math` and the standard library are fine).
-  `nnlab.nn`, `nnlab.optim` and PyTorch are not available when your notebook is graded.
+  `nnlab.nn`, `nnlab.optim`, `nnlab.prune`, `nnlab.train` and PyTorch are not available when your
+  notebook is graded.
 - Limits when graded: {policy.TEST_SECONDS:g} s for each test cell, {policy.SUBMISSION_SECONDS:g} s for the whole notebook.
 - **Submit** on JupyterHub in the **Assignments** tab: press *Submit* next to `{assignment}` (you may
   submit again until the deadline; the last submission counts). Without JupyterHub, hand in the
