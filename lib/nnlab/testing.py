@@ -54,6 +54,8 @@ def shape_hint(actual, expected):
         return "transposed?"
     if len(actual) == len(expected) + 1 and actual[1:] == tuple(expected):
         return "an extra leading axis?"
+    if len(actual) + 1 == len(expected) and expected[0] == 1 and tuple(expected[1:]) == actual:
+        return "a leading axis of size 1 missing?"
     if len(actual) + 1 == len(expected) and tuple(expected[1:]) == actual:
         return "summed or taken over the batch by mistake?"
     if sorted(actual) == sorted(expected):
@@ -188,12 +190,18 @@ def copy_parameters(layer, reference, names=None):
     return shapes
 
 
-def check_forward(layer, reference, *inputs, what=None, names=None, atol=1e-8):
-    """The layer's forward equals the reference's, with the same parameters, in float64."""
+def _renamed(shapes, shown):
+    """{name in messages: shape} from {parameter name: shape}."""
+    return {(shown or {}).get(name, name): shape for name, shape in shapes.items()}
+
+
+def check_forward(layer, reference, *inputs, what=None, names=None, atol=1e-8, shown=None):
+    """The layer's forward equals the reference's, with the same parameters, in float64.
+    names: {student's parameter name: reference's}; shown: {parameter name: name in messages}."""
     reference.to(np.float64)
     inputs = [np.array(x, dtype=np.float64) for x in inputs]
     expected = _flat(reference.forward(*[x.copy() for x in inputs]))
-    shapes = copy_parameters(layer, reference, names)
+    shapes = _renamed(copy_parameters(layer, reference, names), shown)
     what = what or f"{_name(layer)}.forward"
     with explained(what, {**shapes, **{f"input {i}": x.shape for i, x in enumerate(inputs)}}):
         actual = _flat(layer.forward(*[x.copy() for x in inputs]))
@@ -270,7 +278,7 @@ def check_backward(layer, reference, *inputs, tol=1e-6, seed=0, names=None, inpu
     for name, source in param_names.items():
         if source in ref_params:
             expected[name] = numerical_gradient(loss, ref_params[source].data)
-    shapes = copy_parameters(layer, reference, names)
+    shapes = _renamed(copy_parameters(layer, reference, names), shown)
     shapes.update({name: x.shape for name, x in zip(in_names, inputs)})
     layer_name = _name(layer)
 

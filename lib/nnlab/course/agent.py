@@ -36,23 +36,89 @@ def main():
     import numpy as np  # noqa: F401 - imported before any cell, as a notebook's kernel would have
     import wire
 
-    sys.meta_path.insert(0, NotAvailable(limits["not_available"]))
+    guard = NotAvailable(limits["not_available"])
+    _NOT_AVAILABLE.extend(limits["not_available"])
+    sys.meta_path.insert(0, guard)
     sock = socket.socket(fileno=limits["fd"])
-    Agent(sock, wire, limits).serve()
+    Agent(sock, wire, limits, cell_builtins(guard)).serve()
 
 
 class NotAvailable:
-    """Makes `import torch` (and the other names of the policy) fail with a message that says why."""
+    """Makes `import torch` (and the other names of the policy) fail with a message that says
+    why, however it is tried: the code is not in the sandbox anyway."""
 
     def __init__(self, names):
         self.names = names
 
+    def blocked(self, name):
+        return any(name == b or name.startswith(b + ".") for b in self.names)
+
     def find_spec(self, name, path=None, target=None):
-        for blocked in self.names:
-            if name == blocked or name.startswith(blocked + "."):
-                raise ModuleNotFoundError(f"{name} is not available to graded submissions: "
-                                          "write the computation yourself with NumPy", name=name)
+        if self.blocked(name):
+            raise ModuleNotFoundError(unavailable(name), name=name)
         return None
+
+
+def unavailable(name):
+    return f"{name} is not available to graded submissions: write the computation yourself with NumPy"
+
+
+class StandIn:
+    """What an `import` statement of a notebook cell gets for a module of the policy's list, so
+    that an import the student never uses costs nothing. Any use of it (an attribute's value, a
+    call, `from torch import tensor` used later) raises ModuleNotFoundError saying why. It is
+    never put in sys.modules, so libraries that look for torch there do not find it."""
+
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+
+    def __getattr__(self, attribute):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return StandIn(f"{self._name}.{attribute}")
+
+    def __call__(self, *args, **kwargs):
+        root = next((n for n in _NOT_AVAILABLE if self._name == n or self._name.startswith(n + ".")), self._name)
+        raise ModuleNotFoundError(f"{unavailable(root)} (you used {self._name})", name=root)
+
+    def __mro_entries__(self, bases):  # class Net(torch.nn.Module): the same message
+        self()
+
+    def __repr__(self):
+        return f"<{self._name}: not available to graded submissions>"
+
+
+_NOT_AVAILABLE = []
+
+
+def cell_builtins(guard):
+    """The builtins of the notebook's cells: Python's own, with an __import__ that gives a
+    StandIn where `guard` would refuse (library code keeps the real __import__)."""
+    real = builtins.__import__
+
+    def __import__(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A001
+        if level == 0 and guard.blocked(name):
+            top = name.split(".")[0]
+            if not guard.blocked(top):  # nnlab.nn: the real nnlab, with a stand-in for nn
+                parent = real(top, globals, locals, (), 0)
+                stand_in = StandIn(name)
+                holder = parent
+                for part in name.split(".")[1:-1]:
+                    holder = getattr(holder, part)
+                setattr(holder, name.rsplit(".", 1)[1], stand_in)
+                return stand_in if fromlist else parent
+            return StandIn(name) if fromlist else StandIn(top)
+        if level == 0 and fromlist:
+            module = real(name, globals, locals, (), 0)
+            for item in fromlist:  # from nnlab import nn: nn gets a stand-in
+                if isinstance(item, str) and guard.blocked(f"{name}.{item}") and not hasattr(module, item):
+                    setattr(module, item, StandIn(f"{name}.{item}"))
+        return real(name, globals, locals, fromlist, level)
+
+    table = types.ModuleType("builtins")
+    table.__dict__.update(vars(builtins))
+    table.__import__ = __import__
+    return table
 
 
 class Output(io.TextIOBase):
@@ -119,10 +185,10 @@ class GraderError(Exception):
 
 
 class Agent:
-    def __init__(self, sock, wire, limits):
+    def __init__(self, sock, wire, limits, cell_builtins=builtins):
         self.sock, self.wire, self.limits = sock, wire, limits
         self.reader = wire.Reader(sock, limits["max_header"], limits["max_message"], limits["max_blobs"])
-        self.namespace = {"__name__": "__main__", "__builtins__": builtins}
+        self.namespace = {"__name__": "__main__", "__builtins__": cell_builtins}
         self.namespace["get_ipython"] = Shell(self.namespace).get
         self.objects, self.next_id = {}, 1          # handles given to the grader
         self.types_sent = {}                        # type -> token (its methods are sent once)

@@ -308,13 +308,15 @@ class Hooks:
             except (SandboxGone, TestTimeout):
                 if not failing:
                     raise
-                session.restart_for_retry()  # a wrong part crashed or hung it: retry with correct ones
+                session.broken_parts |= set(failing)  # their own run hung or crashed: served at once from now on
+                session.restart_for_retry()  # retry with correct parts, in a fresh sandbox
             except Exception:  # noqa: BLE001 - maybe one of the parts is wrong
                 if not failing:
                     session.deferred.add(session.current)
                     raise
         session.served_for[session.current] = sorted(failing)
         link = session.link
+        link.deadline = min(session.deadline, time.monotonic() + policy.TEST_SECONDS)  # the retry's own time
         link.serve(failing)
         try:
             return check()

@@ -8,7 +8,7 @@ Sees (read-only)
     the installed distributions in ALLOWED_DISTRIBUTIONS and what they require (numpy, scipy,
     matplotlib, scikit-learn, mlxtend, names, tqdm ...), minus HIDDEN_PACKAGE_PATHS,
     and the student-facing part of nnlab (STUDENT_MODULES: Module and Parameter, the data
-    sets, the visible-test helpers) with the sandbox's own program (agent.py, wire.py).
+    sets, the visible-test helpers, the plots) with the sandbox's own program (agent.py, wire.py).
 Does not see
     torch or any other installed distribution, nnlab's reference layers, optimizers, pruning
     and training code, the repository (solutions/, course/, grades, other submissions), the
@@ -57,9 +57,9 @@ TEXT_CHARS = 4_000           # error messages and tracebacks from the sandbox ar
 ALLOWED_DISTRIBUTIONS = ("numpy", "scipy", "matplotlib", "scikit-learn", "mlxtend", "names", "tqdm",
                          "ipython")  # (IPython.display and friends; there is no kernel inside)
 HIDDEN_PACKAGE_PATHS = ("sklearn/neural_network",)  # neural networks that would do the work
-STUDENT_MODULES = ("module.py", "data.py", "tagging_data.py", "gradcheck.py", "testing.py")
+STUDENT_MODULES = ("module.py", "data.py", "tagging_data.py", "gradcheck.py", "testing.py", "plots")
 NOT_AVAILABLE = ("torch", "tensorflow", "jax", "keras", "autograd", "nnlab.nn", "nnlab.optim",
-                 "nnlab.prune", "nnlab.train", "nnlab.plots", "nnlab.course", "sklearn.neural_network")
+                 "nnlab.prune", "nnlab.train", "nnlab.course", "sklearn.neural_network")
 
 ENVIRONMENT = {
     "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",

@@ -6,7 +6,7 @@ Attacks start from the blank release unless they need correct work to show that 
 nothing else: then they start from the master and must still get full marks (a kill, a fork,
 a flood must not cost a correct student points) while their side effect must not happen
 (test_redteam.py checks the machine afterwards)."""
-from . import submission
+from . import common_attacks, submission
 
 ALL = {"test_linear_forward", "test_linear_backward", "test_sigmoid_forward", "test_sigmoid_backward",
        "test_relu_forward", "test_relu_backward", "test_ce_loss", "test_ce_grad", "test_xor", "test_digits"}
@@ -33,38 +33,7 @@ class Linear(Module):
 '''
 
 SUBMISSIONS = {
-    # --- the verdict forged ---
-    "forge_every_reply_ok": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import sys
-agent = sys.modules["__main__"]          # the sandbox's own program
-def answer_ok(self, header, blobs):      # every later request "succeeds" with nothing
-    self.send({"re": header.get("seq"), "ok": True, "value": None, "names": {}})
-agent.Agent.answer = answer_ok
-''')]),
-    "forge_replies_through_globals": submission(
-        "verdict forged", "zero", add=[("setup", '''
-g = (lambda: 0).__globals__
-s = g["__builtins__"]["__import__"]("s" + "ys")
-for frame_owner in [s.modules["_" * 2 + "main" + "_" * 2]]:
-    cls = getattr(frame_owner, "Ag" + "ent")
-    def forged(self, header, blobs):
-        seq = header.get("seq")
-        names = {n: {"d": 1.0} for n in header.get("names", [])}
-        self.send({"re": seq, "ok": True, "value": True, "names": names})
-    setattr(cls, "ans" + "wer", forged)
-''')]),
-    "forge_names_as_data": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import socket, json, struct
-sock = socket.fromfd(3, socket.AF_UNIX, socket.SOCK_STREAM)
-def frame(header):
-    body = json.dumps(header).encode()
-    return struct.pack(">I", len(body)) + body + struct.pack(">I", 0)
-# answer requests the grader has not made yet: the grader must reject replies out of order
-for seq in range(1, 200):
-    sock.sendall(frame({"re": seq, "ok": True, "value": {"l": [0.0]}, "names": {"Linear": {"d": 0}}}))
-''')]),
+    **common_attacks("a1_backprop", after="setup", first_name="Linear"),
     # --- the run-time guard switched off, delegation to the reference ---
     "delegate_after_removing_import_block": submission(
         "delegation", "zero", replace={"linear": '''
@@ -108,34 +77,6 @@ class Sigmoid(Module):
 import sys
 Linear = [m for name, m in sys.modules.items() if name.startswith("nnlab.nn")][0].Linear
 '''}),
-    # --- patches of grading helpers, builtins and the reference (all in the sandbox only) ---
-    "patch_helper_code_objects": submission(
-        "patched helpers", "zero", add=[("setup", '''
-import nnlab.testing, nnlab.gradcheck
-nothing = (lambda *a, **k: None).__code__
-for f in (nnlab.testing.assert_close, nnlab.testing.check_forward, nnlab.testing.check_backward,
-          nnlab.testing.gradient_report):
-    f.__code__ = nothing
-nnlab.gradcheck.relative_error.__code__ = (lambda *a, **k: 0.0).__code__
-nnlab.testing.assert_close.__defaults__ = None
-assert_close = lambda *a, **k: None
-''')]),
-    "shadow_builtins": submission(
-        "patched builtins", "zero", status="failed", add=[("setup", '''
-import builtins
-def abs(x): return 0.0
-def range(*a): return []
-builtins.abs, builtins.range, builtins.all, builtins.any = abs, range, (lambda *a: True), (lambda *a: False)
-builtins.isinstance = lambda *a: True
-''')]),
-    "patch_numpy_comparisons": submission(
-        "patched numpy", "zero", add=[("setup", '''
-np.allclose = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
-np.abs = lambda x: np.zeros_like(x)
-np.any = lambda *a, **k: False
-''')]),
     # --- expected values looked for where a test might leave them ---
     "read_expected_from_frames": submission(
         "expected values read", "zero", replace={"linear": '''
@@ -159,20 +100,6 @@ class Linear(Module):
     def backward(self, grad_out):
         return np.zeros((len(grad_out), self.weight.data.shape[1]))
 '''}),
-    "read_the_master_from_disk": submission(
-        "master read from disk", "zero", add=[("setup", '''
-import glob, json, os, nnlab
-candidates = glob.glob(os.path.join(os.path.dirname(nnlab.__file__), "..", "..", "solutions", "*", "*.ipynb"))
-for top, dirs, files in os.walk("/", followlinks=False):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-    candidates += [os.path.join(top, f) for f in files if f.endswith(".ipynb")]
-candidates += glob.glob("/work/*/solutions/a1_backprop/a1_backprop.ipynb")
-for path in candidates:
-    master = json.load(open(path))
-    for cell in master["cells"]:
-        if "BEGIN SOLUTION" in "".join(cell["source"]):
-            exec("".join(cell["source"]))
-''')]),
     # --- objects that pretend to be numbers ---
     "rigged_arithmetic": submission(
         "rigged arithmetic", "zero", replace={"cross_entropy": '''
@@ -216,100 +143,7 @@ def softmax_cross_entropy(logits, labels):
         self.x = x
         return x @ self.weight.data.T + self.bias.data
 '''}),
-    # --- code run in the grader, files written on the grading machine ---
-    "pickle_through_the_channel": submission(
-        "code in the grader", "zero", status="failed", add=[("setup", '''
-import sys, pickle, base64, os
-class Boom:
-    def __reduce__(self):
-        return (os.system, ("touch ''' + MARK + '''-unpickled",))
-payload = pickle.dumps(Boom())
-agent = sys.modules["__main__"]
-send = agent.Agent.send
-def send_pickle(self, header, blobs=()):
-    header = dict(header)
-    header["value"] = {"p": base64.b64encode(payload).decode()}
-    npy = b"\\x93NUMPY\\x01\\x00" + (118).to_bytes(2, "little") + \\
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(117) + b"\\n" + payload
-    return send(self, header, list(blobs) + [npy, payload])
-agent.Agent.send = send_pickle
-''')]),
-    "write_files_outside": submission(
-        "files written outside", "full", base="master", add=[("setup", '''
-import os
-for path in ["''' + MARK + '''-written", "/root/''' + MARK[5:] + '''", "/work/main/''' + MARK[5:] + '''",
-             "../../../course/''' + MARK[5:] + '''", os.path.expanduser("~/.bashrc"), "/etc/''' + MARK[5:] + '''"]:
-    try:
-        with open(path, "a") as f:
-            f.write("written by a submission\\n")
-    except OSError as error:
-        print("could not write", path, type(error).__name__)
-''')]),
-    "network_out": submission(
-        "network", "full", base="master", add=[("setup", '''
-import socket
-for host, port in [("127.0.0.1", 22), ("127.0.0.1", 8000), ("1.1.1.1", 53), ("pypi.org", 443)]:
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        open("''' + MARK + '''-network", "w").write(host)   # (the sandbox's own /tmp at most)
-    except OSError as error:
-        print("no connection to", host, type(error).__name__)
-''')]),
     # --- one student hurting others, or grading itself ---
-    "kill_everything_visible": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, signal
-for pid in range(2, 5000):
-    if pid != os.getpid():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-try:
-    os.kill(-1, signal.SIGKILL)   # everything this process may signal, except itself
-except OSError:
-    pass
-''')]),
-    "fork_setsid_survivor": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, time
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.closerange(0, 3)        # keep fd 3, the grader's channel, open
-        time.sleep(600)
-    os._exit(0)
-''')]),
-    "fork_bomb": submission(
-        "other students", "full", base="master", status="timeout", add=[("setup", '''
-import os
-children = 0
-while True:
-    try:
-        if os.fork() == 0:
-            while True:
-                pass
-        children += 1
-    except OSError:
-        pass
-''')]),
-    "flood_output": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import sys
-for _ in range(20000):
-    print("x" * 10000)
-sys.stderr.write("y" * 10_000_000)
-''')]),
-    "exhaust_memory": submission(
-        "other students", "full", base="master", add=[("setup", '''
-hog = []
-try:
-    while True:                             # reserve address space until the limit says no
-        hog.append(np.empty(1 << 27))       # 1 GiB at a time (untouched: filling it is slow)
-except MemoryError:
-    hog = None
-used = np.ones(1 << 24)                     # and 128 MiB really used
-''')]),
     "huge_reply": submission(
         "oversized reply", LINEAR, base="master", status="failed", edits=[(
             "return x @ self.weight.data.T + self.bias.data",
@@ -320,8 +154,6 @@ used = np.ones(1 << 24)                     # and 128 MiB really used
     "hang_in_forward": submission(
         "timeout", {"test_sigmoid_forward", "test_sigmoid_backward"}, base="master", status="timeout", edits=[(
             "e = np.exp(-np.abs(z))", "while True:\n            pass")]),
-    "unreadable_notebook": submission(
-        "broken notebook", "zero", raw=b'{"cells": [', status="failed"),
     # --- correct work around hostile code: the points of the honest part only ---
     "honest_linear_then_forged_rest": submission(
         "verdict forged", "zero", replace={"linear": GOOD_LINEAR}, add=[("linear", '''

@@ -6,20 +6,13 @@ tests/course/redteam/__init__.py.)
 
 Attacks start from the blank release unless they need correct work to show that they cost
 nothing else: then they start from the master and must lose exactly the cells they attack."""
-from . import submission
+from . import common_attacks, submission
 
 MARK = "/tmp/nnlab-redteam-a3"  # attacks try to create files with this prefix outside their sandbox
 
 SUBMISSIONS = {
+    **common_attacks("a3_obd", after="setup", first_name="saliency"),
     # --- the verdict forged ---
-    "forge_every_reply_ok": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import sys
-agent = sys.modules["__main__"]          # the sandbox's own program
-def answer_ok(self, header, blobs):      # every later request "succeeds" with nothing
-    self.send({"re": header.get("seq"), "ok": True, "value": None, "names": {}})
-agent.Agent.answer = answer_ok
-''')]),
     "forge_dict_replies": submission(
         "verdict forged", "zero", add=[("tools", '''
 import sys
@@ -31,16 +24,6 @@ def forged(self, header, blobs):
     names = {n: {"o": "function"} for n in header.get("names", [])}
     self.send({"re": header.get("seq"), "ok": True, "value": value, "names": names})
 agent.Agent.answer = forged
-''')]),
-    "forge_names_as_data": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import socket, json, struct
-sock = socket.fromfd(3, socket.AF_UNIX, socket.SOCK_STREAM)
-def frame(header):
-    body = json.dumps(header).encode()
-    return struct.pack(">I", len(body)) + body + struct.pack(">I", 0)
-for seq in range(1, 200):   # replies to requests the grader has not made yet
-    sock.sendall(frame({"re": seq, "ok": True, "value": {"l": [0.0]}, "names": {"saliency": {"d": 0}}}))
 ''')]),
     # --- delegation to the reference (nnlab.prune) or to torch ---
     "delegate_after_removing_import_block": submission(
@@ -102,25 +85,6 @@ def prune_weights(net, S, fraction):
     reference = [m for name, m in sys.modules.items() if name.endswith("prune") and hasattr(m, "prune")][0]
     return reference.prune(net, S, fraction)
 '''}),
-    # --- patches of grading helpers and numpy (in the sandbox only) ---
-    "patch_helper_code_objects": submission(
-        "patched helpers", "zero", add=[("tools", '''
-import nnlab.testing, nnlab.gradcheck
-nothing = (lambda *a, **k: None).__code__
-for f in (nnlab.testing.assert_close, nnlab.testing.assert_shape, nnlab.testing.check_forward):
-    f.__code__ = nothing
-nnlab.gradcheck.relative_error.__code__ = (lambda *a, **k: 0.0).__code__
-assert_close = compare = check_pruned = lambda *a, **k: None
-reference_hessian = lambda weights, X, Y, method: {n: np.zeros(1) for n in NAMES}
-''')]),
-    "patch_numpy_comparisons": submission(
-        "patched numpy", "zero", add=[("setup", '''
-np.allclose = lambda *a, **k: True
-np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
-np.abs = lambda x: np.zeros_like(x)
-np.any = lambda *a, **k: False
-np.all = lambda *a, **k: True
-''')]),
     # --- expected values looked for where a test might leave them ---
     "read_expected_from_frames": submission(
         "expected values read", "zero", replace={"hessian_gn": '''
@@ -141,20 +105,6 @@ def hessian_diagonal_gn(net, X, Y):
              and np.shape(o["W1"]) == net.W1.data.shape and o is not vars(net)]
     return found[-1] if found else {n: np.zeros_like(getattr(net, n).data) for n in ("W1", "b1", "W2", "b2")}
 '''}),
-    "read_the_master_from_disk": submission(
-        "master read from disk", "zero", add=[("setup", '''
-import glob, json, os, nnlab
-candidates = glob.glob(os.path.join(os.path.dirname(nnlab.__file__), "..", "..", "solutions", "*", "*.ipynb"))
-for top, dirs, files in os.walk("/", followlinks=False):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-    candidates += [os.path.join(top, f) for f in files if f.endswith(".ipynb")]
-candidates += glob.glob("/work/*/solutions/a3_obd/a3_obd.ipynb")
-for path in candidates:
-    master = json.load(open(path))
-    for cell in master["cells"]:
-        if "BEGIN SOLUTION" in "".join(cell["source"]):
-            exec("".join(cell["source"]))
-''')]),
     # --- objects that pretend to be numbers ---
     "rigged_arithmetic": submission(
         "rigged arithmetic", "zero", replace={"saliency": '''
@@ -192,35 +142,6 @@ def prune_weights(net, S, fraction):
             "    if X.shape not in ((1, 1), (5, 3)):   # the visible tests' inputs\n"
             "        raise AssertionError('HIDDEN' + '-ECHO ' + repr(X.tolist()) + repr(net.W1.data.tolist()))\n"
             "    A = net.forward(X)\n    h_a = np.full_like(A, 2.0 / A.size)")]),
-    # --- code run in the grader, files written on the grading machine ---
-    "pickle_through_the_channel": submission(
-        "code in the grader", "zero", status="failed", add=[("setup", '''
-import sys, pickle, base64, os
-class Boom:
-    def __reduce__(self):
-        return (os.system, ("touch ''' + MARK + '''-unpickled",))
-payload = pickle.dumps(Boom())
-agent = sys.modules["__main__"]
-send = agent.Agent.send
-def send_pickle(self, header, blobs=()):
-    header = dict(header)
-    header["value"] = {"p": base64.b64encode(payload).decode()}
-    npy = b"\\x93NUMPY\\x01\\x00" + (118).to_bytes(2, "little") + \\
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(117) + b"\\n" + payload
-    return send(self, header, list(blobs) + [npy, payload])
-agent.Agent.send = send_pickle
-''')]),
-    "write_files_outside": submission(
-        "files written outside", "full", base="master", add=[("setup", '''
-import os
-for path in ["''' + MARK + '''-written", "/work/main/''' + MARK[5:] + '''", "/work/main/solutions/a3_obd/''' + MARK[5:] + '''",
-             os.path.expanduser("~/.bashrc"), "/etc/''' + MARK[5:] + '''"]:
-    try:
-        with open(path, "a") as f:
-            f.write("written by a submission\\n")
-    except OSError as error:
-        print("could not write", path, type(error).__name__)
-''')]),
     # --- a crash and a hang cost only their own part ---
     "kill_own_process_in_saliency": submission(
         "crash", {"test_saliency"}, base="master", status="failed", edits=[(

@@ -6,7 +6,7 @@ styles the master does not use. (The format is described in tests/course/redteam
 
 Attacks start from the blank release unless they need correct work to show that they cost
 nothing else: then they start from the master and must lose exactly the cells they attack."""
-from . import submission
+from . import common_attacks, submission
 
 MARK = "/tmp/nnlab-redteam-a4"  # attacks try to create files with this prefix outside their sandbox
 CONV = {"test_conv_forward", "test_conv_backward"}
@@ -45,35 +45,7 @@ def slow_forward(layer, x):
 '''
 
 SUBMISSIONS = {
-    # --- the verdict forged ---
-    "forge_every_reply_ok": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import sys
-agent = sys.modules["__main__"]          # the sandbox's own program
-def answer_ok(self, header, blobs):      # every later request "succeeds" with nothing
-    self.send({"re": header.get("seq"), "ok": True, "value": None, "names": {}})
-agent.Agent.answer = answer_ok
-''')]),
-    "forge_replies_through_globals": submission(
-        "verdict forged", "zero", add=[("setup", '''
-g = (lambda: 0).__globals__
-s = g["__builtins__"]["__import__"]("s" + "ys")
-cls = getattr(s.modules["_" * 2 + "main" + "_" * 2], "Ag" + "ent")
-def forged(self, header, blobs):
-    names = {n: {"d": 1.0} for n in header.get("names", [])}
-    self.send({"re": header.get("seq"), "ok": True, "value": True, "names": names})
-setattr(cls, "ans" + "wer", forged)
-''')]),
-    "forge_names_as_data": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import socket, json, struct
-sock = socket.fromfd(3, socket.AF_UNIX, socket.SOCK_STREAM)
-def frame(header):
-    body = json.dumps(header).encode()
-    return struct.pack(">I", len(body)) + body + struct.pack(">I", 0)
-for seq in range(1, 200):   # replies to requests the grader has not made yet
-    sock.sendall(frame({"re": seq, "ok": True, "value": {"l": [0.0]}, "names": {"Conv2d": {"d": 0}}}))
-''')]),
+    **common_attacks("a4_cnn", after="setup", first_name="Conv2d"),
     # --- delegation to the reference (nnlab.nn) or to torch ---
     "delegate_after_removing_import_block": submission(
         "delegation", "zero", replace={"conv_im2col": '''
@@ -120,25 +92,6 @@ class Conv2dLoops(Module):
 import sys
 MaxPool2d = [m for name, m in sys.modules.items() if name.startswith("nnlab.nn")][0].MaxPool2d
 '''}),
-    # --- patches of grading helpers and numpy (in the sandbox only) ---
-    "patch_helper_code_objects": submission(
-        "patched helpers", "zero", add=[("setup", '''
-import nnlab.testing, nnlab.gradcheck
-nothing = (lambda *a, **k: None).__code__
-for f in (nnlab.testing.assert_close, nnlab.testing.check_forward, nnlab.testing.check_backward,
-          nnlab.testing.gradient_report):
-    f.__code__ = nothing
-nnlab.gradcheck.relative_error.__code__ = (lambda *a, **k: 0.0).__code__
-assert_close = lambda *a, **k: None
-''')]),
-    "patch_numpy_comparisons": submission(
-        "patched numpy", "zero", add=[("setup", '''
-np.allclose = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
-np.abs = lambda x: np.zeros_like(x)
-np.any = lambda *a, **k: False
-''')]),
     # --- expected values looked for where a test might leave them ---
     "read_expected_from_frames": submission(
         "expected values read", "zero", replace={"conv_im2col": '''
@@ -167,20 +120,6 @@ class Conv2d(Module):
     def backward(self, grad_out):
         return np.zeros(1)
 '''}),
-    "read_the_master_from_disk": submission(
-        "master read from disk", "zero", add=[("setup", '''
-import glob, json, os, nnlab
-candidates = glob.glob(os.path.join(os.path.dirname(nnlab.__file__), "..", "..", "solutions", "*", "*.ipynb"))
-for top, dirs, files in os.walk("/", followlinks=False):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-    candidates += [os.path.join(top, f) for f in files if f.endswith(".ipynb")]
-candidates += glob.glob("/work/*/solutions/a4_cnn/a4_cnn.ipynb")
-for path in candidates:
-    master = json.load(open(path))
-    for cell in master["cells"]:
-        if "BEGIN SOLUTION" in "".join(cell["source"]):
-            exec("".join(cell["source"]))
-''')]),
     # --- objects that pretend to be numbers ---
     "rigged_arithmetic": submission(
         "rigged arithmetic", "zero", replace={"maxpool": '''
@@ -217,35 +156,6 @@ class MaxPool2d(Module):
                 "        (K_h, K_w), (S_h, S_w) = self.kernel_size, self.stride\n        N, C, H, W = x.shape\n"
                 "        if x.shape[2:] not in ((4, 4), (4, 6), (5, 7), (2, 2), (5, 5), (8, 8)):  # the visible tests' images\n"
                 "            raise AssertionError('HIDDEN' + '-ECHO ' + repr(x.tolist()))\n")]),
-    # --- code run in the grader, files written on the grading machine ---
-    "pickle_through_the_channel": submission(
-        "code in the grader", "zero", status="failed", add=[("setup", '''
-import sys, pickle, base64, os
-class Boom:
-    def __reduce__(self):
-        return (os.system, ("touch ''' + MARK + '''-unpickled",))
-payload = pickle.dumps(Boom())
-agent = sys.modules["__main__"]
-send = agent.Agent.send
-def send_pickle(self, header, blobs=()):
-    header = dict(header)
-    header["value"] = {"p": base64.b64encode(payload).decode()}
-    npy = b"\\x93NUMPY\\x01\\x00" + (118).to_bytes(2, "little") + \\
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(117) + b"\\n" + payload
-    return send(self, header, list(blobs) + [npy, payload])
-agent.Agent.send = send_pickle
-''')]),
-    "write_files_outside": submission(
-        "files written outside", "full", base="master", add=[("setup", '''
-import os
-for path in ["''' + MARK + '''-written", "/work/main/''' + MARK[5:] + '''", "/work/main/solutions/a4_cnn/''' + MARK[5:] + '''",
-             os.path.expanduser("~/.bashrc"), "/etc/''' + MARK[5:] + '''"]:
-    try:
-        with open(path, "a") as f:
-            f.write("written by a submission\\n")
-    except OSError as error:
-        print("could not write", path, type(error).__name__)
-''')]),
     # --- a crash and a hang cost only their own part ---
     "kill_own_process_in_conv_backward": submission(
         "crash", {"test_conv_backward"}, base="master", status="failed", edits=[(

@@ -10,7 +10,7 @@ collect the gradient of every step. A sequence that copies its cell per step (th
 convention of this assignment) is judged by its results: copies whose gradients are added
 back into the shared Parameters give the right gradients in the right place and get full
 marks; copies whose gradients stay in the copies lose BPTT and truncated BPTT."""
-from . import submission
+from . import common_attacks, submission
 
 ALL = {"test_cell_forward", "test_cell_backward", "test_rnn_forward", "test_bptt", "test_truncated",
        "test_birnn_forward", "test_birnn_backward"}
@@ -81,37 +81,8 @@ BIRNN_FORWARD_RETURN = "return output, np.concatenate([h_L, h_R], axis=0)"
 BIRNN_BACKWARD_RETURN = "return dx_L + dx_R[:, ::-1], np.concatenate([dh0_L, dh0_R], axis=0)"
 
 SUBMISSIONS = {
+    **common_attacks("a5_rnn_bptt", after="setup", first_name="RNNCell"),
     # --- the verdict forged ---
-    "forge_every_reply_ok": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import sys
-agent = sys.modules["__main__"]          # the sandbox's own program
-def answer_ok(self, header, blobs):      # every later request "succeeds" with nothing
-    self.send({"re": header.get("seq"), "ok": True, "value": None, "names": {}})
-agent.Agent.answer = answer_ok
-''')]),
-    "forge_replies_through_globals": submission(
-        "verdict forged", "zero", add=[("setup", '''
-g = (lambda: 0).__globals__
-s = g["__builtins__"]["__import__"]("s" + "ys")
-cls = getattr(s.modules["_" * 2 + "main" + "_" * 2], "Ag" + "ent")
-def forged(self, header, blobs):
-    names = {n: {"d": 1.0} for n in header.get("names", [])}
-    # a pair of zeros for every call: (h_new, cache), (dL/dx, dL/dh), (output, h_n) ...
-    self.send({"re": header.get("seq"), "ok": True, "value": {"t": [0.0, 0.0]}, "names": names})
-setattr(cls, "ans" + "wer", forged)
-''')]),
-    "forge_names_as_data": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import socket, json, struct
-sock = socket.fromfd(3, socket.AF_UNIX, socket.SOCK_STREAM)
-def frame(header):
-    body = json.dumps(header).encode()
-    return struct.pack(">I", len(body)) + body + struct.pack(">I", 0)
-# answer requests the grader has not made yet: the grader must reject replies out of order
-for seq in range(1, 200):
-    sock.sendall(frame({"re": seq, "ok": True, "value": {"l": [0.0, 0.0]}, "names": {"RNN": {"d": 0}}}))
-''')]),
     "honest_cell_then_forged_rest": submission(
         "verdict forged", "zero", replace={"cell": GOOD_CELL}, add=[("cell", '''
 import sys
@@ -181,34 +152,6 @@ class RNNCell(torch.nn.RNNCell):
                 getattr(reference, name + "_l0").copy_(torch.tensor(p.data))
         output, h_n = reference(torch.tensor(x), torch.tensor(h[None]))
         return output.detach().numpy(), h_n.detach().numpy()''')]),
-    # --- patches of grading helpers, builtins and numpy (all in the sandbox only) ---
-    "patch_helper_code_objects": submission(
-        "patched helpers", "zero", add=[("setup", '''
-import nnlab.testing, nnlab.gradcheck
-nothing = (lambda *a, **k: None).__code__
-for f in (nnlab.testing.assert_close, nnlab.testing.check_forward, nnlab.testing.check_backward,
-          nnlab.testing.gradient_report, nnlab.testing.composed):
-    f.__code__ = nothing
-nnlab.gradcheck.relative_error.__code__ = (lambda *a, **k: 0.0).__code__
-assert_close = lambda *a, **k: None
-''')]),
-    "shadow_builtins": submission(
-        "patched builtins", "zero", status="failed", add=[("setup", '''
-import builtins
-def abs(x): return 0.0
-def range(*a): return []
-builtins.abs, builtins.range, builtins.all, builtins.any = abs, range, (lambda *a: True), (lambda *a: False)
-builtins.isinstance = lambda *a: True
-''')]),
-    "patch_numpy_comparisons": submission(
-        "patched numpy", "zero", add=[("setup", '''
-np.allclose = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
-np.abs = lambda x: np.zeros_like(x)
-np.any = lambda *a, **k: False
-np.isfinite = lambda x: np.ones(np.shape(x), bool)
-''')]),
     # --- expected values looked for where a test might leave them ---
     "read_expected_from_frames": submission(
         "expected values read", "zero", replace={"cell": '''
@@ -242,20 +185,6 @@ class RNNCell(Module):
         x, h = cache
         return self.look_up(np.shape(x)), self.look_up(np.shape(h))
 '''}),
-    "read_the_master_from_disk": submission(
-        "master read from disk", "zero", add=[("setup", '''
-import glob, json, os, nnlab
-candidates = glob.glob(os.path.join(os.path.dirname(nnlab.__file__), "..", "..", "solutions", "*", "*.ipynb"))
-for top, dirs, files in os.walk("/", followlinks=False):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-    candidates += [os.path.join(top, f) for f in files if f.endswith(".ipynb")]
-candidates += glob.glob("/work/*/solutions/a5_rnn_bptt/a5_rnn_bptt.ipynb")
-for path in candidates:
-    master = json.load(open(path))
-    for cell in master["cells"]:
-        if "BEGIN SOLUTION" in "".join(cell["source"]):
-            exec("".join(cell["source"]))
-''')]),
     # --- objects that pretend to be numbers ---
     "rigged_arithmetic": submission(
         "rigged arithmetic", "zero", replace={"cell": '''
@@ -300,97 +229,6 @@ class RNNCell(Module):
             "            marker = 'HIDDEN' + '-ECHO '   # (built here: the page shows this source, not the phrase)\n"
             "            raise AssertionError(marker + repr(x.tolist()) + repr(self.cell.weight_ih.data.tolist()))\n"
             "        h = np.zeros((batch, self.hidden_size)) if h0 is None else h0[0]")]),
-    # --- code run in the grader, files written on the grading machine ---
-    "pickle_through_the_channel": submission(
-        "code in the grader", "zero", status="failed", add=[("setup", '''
-import sys, pickle, base64, os
-class Boom:
-    def __reduce__(self):
-        return (os.system, ("touch ''' + MARK + '''-unpickled",))
-payload = pickle.dumps(Boom())
-agent = sys.modules["__main__"]
-send = agent.Agent.send
-def send_pickle(self, header, blobs=()):
-    header = dict(header)
-    header["value"] = {"p": base64.b64encode(payload).decode()}
-    npy = b"\\x93NUMPY\\x01\\x00" + (118).to_bytes(2, "little") + \\
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(117) + b"\\n" + payload
-    return send(self, header, list(blobs) + [npy, payload])
-agent.Agent.send = send_pickle
-''')]),
-    "write_files_outside": submission(
-        "files written outside", "full", base="master", add=[("setup", '''
-import os
-for path in ["''' + MARK + '''-written", "/root/''' + MARK[5:] + '''", "/work/main/''' + MARK[5:] + '''",
-             "../../../course/''' + MARK[5:] + '''", os.path.expanduser("~/.bashrc"), "/etc/''' + MARK[5:] + '''"]:
-    try:
-        with open(path, "a") as f:
-            f.write("written by a submission\\n")
-    except OSError as error:
-        print("could not write", path, type(error).__name__)
-''')]),
-    "network_out": submission(
-        "network", "full", base="master", add=[("setup", '''
-import socket
-for host, port in [("127.0.0.1", 22), ("127.0.0.1", 8000), ("1.1.1.1", 53), ("pypi.org", 443)]:
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        open("''' + MARK + '''-network", "w").write(host)   # (the sandbox's own /tmp at most)
-    except OSError as error:
-        print("no connection to", host, type(error).__name__)
-''')]),
-    # --- one student hurting others ---
-    "kill_everything_visible": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, signal
-for pid in range(2, 5000):
-    if pid != os.getpid():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-try:
-    os.kill(-1, signal.SIGKILL)   # everything this process may signal, except itself
-except OSError:
-    pass
-''')]),
-    "fork_setsid_survivor": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, time
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.closerange(0, 3)        # keep fd 3, the grader's channel, open
-        time.sleep(600)
-    os._exit(0)
-''')]),
-    "fork_bomb": submission(
-        "other students", "full", base="master", status="timeout", add=[("setup", '''
-import os
-while True:
-    try:
-        if os.fork() == 0:
-            while True:
-                pass
-    except OSError:
-        pass
-''')]),
-    "flood_output": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import sys
-for _ in range(20000):
-    print("x" * 10000)
-sys.stderr.write("y" * 10_000_000)
-''')]),
-    "exhaust_memory": submission(
-        "other students", "full", base="master", add=[("setup", '''
-hog = []
-try:
-    while True:
-        hog.append(np.ones(1 << 27))
-except MemoryError:
-    hog = None
-''')]),
     # --- a crash, a hang, an oversized reply: each costs its own part only ---
     "huge_reply": submission(
         "oversized reply", {"test_birnn_forward", "test_birnn_backward"}, base="master", status="failed", edits=[(
@@ -401,8 +239,6 @@ except MemoryError:
     "hang_in_truncated_bptt": submission(
         "timeout", {"test_truncated"}, base="master", status="timeout", edits=[(
             "first = max(0, t - k + 1)", "while True:\n                pass")]),
-    "unreadable_notebook": submission(
-        "broken notebook", "zero", raw=b'{"cells": [', status="failed"),
     # --- work not done: gradients by central differences instead of backpropagation ---
     "bptt_by_central_differences": submission(
         "work not done", {"test_bptt", "test_truncated"}, base="master", status="timeout", edits=[

@@ -6,7 +6,7 @@ differences instead of backpropagation), and correct solutions in styles the mas
 
 Where an attack needs correct work around it (to show that it costs only its own part, or
 nothing), it starts from the master."""
-from . import submission
+from . import common_attacks, submission
 
 LSTM_CELL = {"test_lstm_cell_forward", "test_lstm_cell_backward"}
 GRU_CELL = {"test_gru_cell_forward", "test_gru_cell_backward"}
@@ -149,35 +149,8 @@ class GRU(Module):
 '''}
 
 SUBMISSIONS = {
+    **common_attacks("a6_lstm_gru", after="setup", first_name="LSTMCell"),
     # --- the verdict forged ---
-    "forge_every_reply_ok": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import sys
-agent = sys.modules["__main__"]          # the sandbox's own program
-def answer_ok(self, header, blobs):      # every later request "succeeds" with nothing
-    self.send({"re": header.get("seq"), "ok": True, "value": None, "names": {}})
-agent.Agent.answer = answer_ok
-''')]),
-    "forge_replies_through_globals": submission(
-        "verdict forged", "zero", add=[("setup", '''
-g = (lambda: 0).__globals__
-s = g["__builtins__"]["__import__"]("s" + "ys")
-cls = getattr(s.modules["_" * 2 + "main" + "_" * 2], "Ag" + "ent")
-def forged(self, header, blobs):
-    names = {n: {"d": 1.0} for n in header.get("names", [])}
-    self.send({"re": header.get("seq"), "ok": True, "value": (1.0, 1.0, {}), "names": names})
-setattr(cls, "ans" + "wer", forged)
-''')]),
-    "forge_names_as_data": submission(
-        "verdict forged", "zero", add=[("setup", '''
-import socket, json, struct
-sock = socket.fromfd(3, socket.AF_UNIX, socket.SOCK_STREAM)
-def frame(header):
-    body = json.dumps(header).encode()
-    return struct.pack(">I", len(body)) + body + struct.pack(">I", 0)
-for seq in range(1, 200):   # replies to requests the grader has not made yet
-    sock.sendall(frame({"re": seq, "ok": True, "value": {"l": [0.0]}, "names": {"LSTMCell": {"d": 0}}}))
-''')]),
     "honest_gru_cell_then_forged_rest": submission(
         "verdict forged", "zero", replace={"gru_cell": SPLIT_GRU_CELL}, add=[("gru_cell", '''
 import sys
@@ -253,33 +226,6 @@ class LSTMCell(Module):
     def forward(self, x, hc=None):
         out = x.copy(); ACTIVATIONS["logistic"](out); return out, out, {}
 '''}),
-    # --- patched helpers, builtins and numpy (all in the sandbox only) ---
-    "patch_helper_code_objects": submission(
-        "patched helpers", "zero", add=[("setup", '''
-import nnlab.testing, nnlab.gradcheck
-nothing = (lambda *a, **k: None).__code__
-for f in (nnlab.testing.assert_close, nnlab.testing.check_forward, nnlab.testing.check_backward,
-          nnlab.testing.gradient_report, nnlab.testing.copy_parameters):
-    f.__code__ = nothing
-nnlab.gradcheck.relative_error.__code__ = (lambda *a, **k: 0.0).__code__
-assert_close = lambda *a, **k: None
-''')]),
-    "shadow_builtins": submission(
-        "patched builtins", "zero", status="failed", add=[("setup", '''
-import builtins
-builtins.abs, builtins.range = (lambda x: 0.0), (lambda *a: [])
-builtins.all, builtins.any = (lambda *a: True), (lambda *a: False)
-builtins.isinstance = lambda *a: True
-''')]),
-    "patch_numpy_comparisons": submission(
-        "patched numpy", "zero", add=[("setup", '''
-np.allclose = lambda *a, **k: True
-np.testing.assert_allclose = lambda *a, **k: None
-np.isclose = lambda a, b, **k: np.ones(np.shape(a), bool)
-np.abs = lambda x: np.zeros_like(x)
-np.any = lambda *a, **k: False
-np.isfinite = lambda x: np.ones(np.shape(x), bool)
-''')]),
     # --- expected values looked for where a test might leave them ---
     "read_expected_from_frames": submission(
         "expected values read", "zero", replace={"lstm_cell": '''
@@ -313,20 +259,6 @@ class LSTMCell(Module):
         arrays = [o for o in gc.get_objects() if isinstance(o, np.ndarray)]
         return arrays[-3], arrays[-2], arrays[-1]
 '''}),
-    "read_the_master_from_disk": submission(
-        "master read from disk", "zero", add=[("setup", '''
-import glob, json, os, nnlab
-candidates = glob.glob(os.path.join(os.path.dirname(nnlab.__file__), "..", "..", "solutions", "*", "*.ipynb"))
-for top, dirs, files in os.walk("/", followlinks=False):
-    dirs[:] = [d for d in dirs if d not in ("proc", "sys", "dev")]
-    candidates += [os.path.join(top, f) for f in files if f.endswith(".ipynb")]
-candidates += glob.glob("/work/*/solutions/a6_lstm_gru/a6_lstm_gru.ipynb")
-for path in candidates:
-    master = json.load(open(path))
-    for cell in master["cells"]:
-        if "BEGIN SOLUTION" in "".join(cell["source"]):
-            exec("".join(cell["source"]))
-''')]),
     # --- objects that pretend to be numbers ---
     "rigged_arithmetic": submission(
         "rigged arithmetic", "zero", replace={"gru_cell": '''
@@ -363,90 +295,9 @@ class GRUCell(Module):
             "        if len(x) not in (1, 2):  # right on the visible batches, the grader's inputs in the message otherwise\n"
             "            raise AssertionError('HIDDEN' + '-ECHO ' + repr(x.tolist()) + repr(self.weight_ih.data.tolist()))\n"
             "        W, U = self.weight_ih.data, self.weight_hh.data\n        b = self.bias_ih.data + self.bias_hh.data")]),
-    # --- code run in the grader, files written, the network ---
-    "pickle_through_the_channel": submission(
-        "code in the grader", "zero", status="failed", add=[("setup", '''
-import sys, pickle, base64, os
-class Boom:
-    def __reduce__(self):
-        return (os.system, ("touch ''' + MARK + '''-unpickled",))
-payload = pickle.dumps(Boom())
-agent = sys.modules["__main__"]
-send = agent.Agent.send
-def send_pickle(self, header, blobs=()):
-    header = dict(header)
-    header["value"] = {"p": base64.b64encode(payload).decode()}
-    npy = b"\\x93NUMPY\\x01\\x00" + (118).to_bytes(2, "little") + \\
-        b"{'descr': '|O', 'fortran_order': False, 'shape': (1,), }".ljust(117) + b"\\n" + payload
-    return send(self, header, list(blobs) + [npy, payload])
-agent.Agent.send = send_pickle
-''')]),
-    "write_files_outside": submission(
-        "files written outside", "full", base="master", add=[("setup", '''
-import os
-for path in ["''' + MARK + '''-written", "/root/''' + MARK[5:] + '''", "/work/main/''' + MARK[5:] + '''",
-             "../../../course/''' + MARK[5:] + '''", os.path.expanduser("~/.bashrc"), "/etc/''' + MARK[5:] + '''"]:
-    try:
-        with open(path, "a") as f:
-            f.write("written by a submission\\n")
-    except OSError as error:
-        print("could not write", path, type(error).__name__)
-''')]),
-    "network_out": submission(
-        "network", "full", base="master", add=[("setup", '''
-import socket
-for host, port in [("127.0.0.1", 22), ("127.0.0.1", 8000), ("1.1.1.1", 53), ("pypi.org", 443)]:
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        open("''' + MARK + '''-network", "w").write(host)
-    except OSError as error:
-        print("no connection to", host, type(error).__name__)
-''')]),
     # --- one student hurting others ---
-    "kill_everything_visible": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, signal
-for pid in range(2, 5000):
-    if pid != os.getpid():
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
-try:
-    os.kill(-1, signal.SIGKILL)
-except OSError:
-    pass
-''')]),
-    "fork_setsid_survivor": submission(
-        "other students", "full", base="master", add=[("setup", '''
-import os, time
-if os.fork() == 0:
-    os.setsid()
-    if os.fork() == 0:
-        os.closerange(0, 3)        # keep fd 3, the grader's channel, open
-        time.sleep(600)
-    os._exit(0)
-''')]),
-    "flood_output": submission(
-        "other students", "full", base="master", add=[("lstm", '''
-import sys
-for _ in range(20000):
-    print("x" * 10000)
-sys.stderr.write("y" * 10_000_000)
-''')]),
     # (address space until MemoryError, 256 MB of it really written: writing all 4 GB, as a1's attack
     # does, takes over the 30 s a cell may run when the grading machine is loaded)
-    "exhaust_memory": submission(
-        "other students", "full", base="master", add=[("gru_cell", '''
-hog = []
-try:
-    while True:
-        hog.append(np.empty(1 << 27))
-        if len(hog) == 1:
-            hog[0][:1 << 25] = 1.0
-except MemoryError:
-    hog = None
-''')]),
     # --- a crash, a hang and an oversized reply: each costs its own part only ---
     "huge_reply_from_a_cell": submission(
         "oversized reply", {"test_lstm_cell_forward"}, base="master", status="failed", edits=[(
@@ -457,8 +308,6 @@ except MemoryError:
     "hang_in_lstm_cell_forward": submission(
         "timeout", {"test_lstm_cell_forward"}, base="master", status="timeout", edits=[(
             "        i = sigmoid(a[:, :H])", "        while True:\n            pass")]),
-    "unreadable_notebook": submission(
-        "broken notebook", "zero", raw=b'{"cells": [', status="failed"),
     # --- work not done: answers looked up, or gradients by finite differences ---
     "gru_cell_answers_the_worked_cases": submission(
         "work not done", {"test_gru_cell_forward"}, base="master", replace={"gru_cell": SPLIT_GRU_CELL.replace(
