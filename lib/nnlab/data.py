@@ -58,15 +58,58 @@ class Split:
         return X.reshape((len(X), 1) + self.image_shape)
 
 
+def stratified_split(y, test_size, seed):
+    """(train, test) indices of scikit-learn's train_test_split(..., test_size, random_state=seed,
+    stratify=y), computed the same way (StratifiedShuffleSplit's draws, in the same order from
+    the same np.random.RandomState) without importing scikit-learn, which takes a second;
+    tests/lib/test_data_train.py checks that both give the same indices."""
+    y = np.asarray(y)
+    n = len(y)
+    n_test = int(np.ceil(test_size * n)) if isinstance(test_size, float) else int(test_size)
+    n_train = n - n_test
+    classes, y_indices = np.unique(y, return_inverse=True)
+    counts = np.bincount(y_indices)
+    if counts.min() < 2 or n_train < len(classes) or n_test < len(classes):
+        raise ValueError(f"a stratified split needs at least 2 samples of every class and at least "
+                         f"{len(classes)} samples on each side; got class counts {counts.tolist()}")
+    by_class = np.split(np.argsort(y_indices, kind="mergesort"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_i = _approximate_mode(counts, n_train, rng)
+    t_i = _approximate_mode(counts - n_i, n_test, rng)
+    train, test = [], []
+    for i in range(len(classes)):
+        shuffled = by_class[i].take(rng.permutation(counts[i]), mode="clip")
+        train.extend(shuffled[:n_i[i]])
+        test.extend(shuffled[n_i[i]:n_i[i] + t_i[i]])
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _approximate_mode(counts, n_draws, rng):
+    """How many of n_draws to take from each class: the floors of the proportional shares, the
+    remaining draws going to the largest remainders (ties broken at random)."""
+    continuous = counts / counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    if need > 0:
+        remainder = continuous - floored
+        for value in np.sort(np.unique(remainder))[::-1]:
+            (where,) = np.where(remainder == value)
+            add = min(len(where), need)
+            floored[rng.choice(where, size=add, replace=False)] += 1
+            need -= add
+            if need == 0:
+                break
+    return floored.astype(int)
+
+
 def split(X, y, test_size=0.25, seed=0, standardize=True, dtype=np.float32, image_shape=None,
           per_feature=True):
     """Stratified, seeded split; standardize with the training part's mean and std, per
     feature (features constant on the training part are only centred) or, with
     per_feature=False, one mean and std for all features (pixels of one kind)."""
-    from sklearn.model_selection import train_test_split
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        np.asarray(X, np.float64), np.asarray(y), test_size=test_size, random_state=seed, stratify=y)
+    X, y = np.asarray(X, np.float64), np.asarray(y)
+    train, test = stratified_split(y, test_size, seed)
+    X_train, X_test, y_train, y_test = X[train], X[test], y[train], y[test]
     mean = std = None
     if standardize:
         axis = 0 if per_feature else None
@@ -78,11 +121,16 @@ def split(X, y, test_size=0.25, seed=0, standardize=True, dtype=np.float32, imag
 
 
 def load_digits(test_size=0.25, seed=0, standardize=True, dtype=np.float32):
-    """scikit-learn's bundled 8×8 digits (1797 images, 64 features in 0..16, 10 classes)."""
-    from sklearn.datasets import load_digits as sk_digits
+    """scikit-learn's bundled 8×8 digits (1797 images, 64 features in 0..16, 10 classes), read
+    from the file scikit-learn ships (sklearn/datasets/data/digits.csv.gz) without importing
+    scikit-learn."""
+    import importlib.util
+    import os
 
-    d = sk_digits()
-    return split(d.data, d.target, test_size, seed, standardize, dtype, image_shape=(8, 8))
+    package = importlib.util.find_spec("sklearn").submodule_search_locations[0]
+    table = np.loadtxt(os.path.join(package, "datasets", "data", "digits.csv.gz"), delimiter=",")
+    return split(table[:, :-1], table[:, -1].astype(np.int64), test_size, seed, standardize, dtype,
+                 image_shape=(8, 8))
 
 
 def load_mnist5k(test_size=0.2, seed=0, standardize=True, dtype=np.float32):
