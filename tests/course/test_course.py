@@ -31,8 +31,10 @@ def test_course_executes_and_reports_each_notebook(tmp_path):
     executed = nbformat.read(tmp_path / "build" / "lectures" / "01_fine.ipynb", 4)
     assert executed.cells[0].outputs[0]["text"].strip() == "42"
     assert any("02_broken.ipynb" in line and "error" in line for line in lines)
-    # the command fails when a lecture fails
-    assert main(["course", "--lectures", str(lectures), "--build", str(tmp_path / "build"), "--only-lectures"]) == 1
+    # the command fails when a lecture fails, and never writes a student's assignments
+    before = {p: p.stat().st_mtime_ns for p in (ROOT / "assignments").rglob("*")}
+    assert main(["course", "--lectures", str(lectures), "--build", str(tmp_path / "build")]) == 1
+    assert {p: p.stat().st_mtime_ns for p in (ROOT / "assignments").rglob("*")} == before
 
 
 def test_nbgrader_config_points_at_the_repository():
