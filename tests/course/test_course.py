@@ -61,3 +61,23 @@ def test_lectures_are_committed_without_outputs():
         nb = nbformat.read(path, 4)
         dirty = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count)]
         assert not dirty, f"{path.name}: cells {dirty} have outputs"
+
+
+def test_release_refuses_to_overwrite_a_students_work():
+    """A release notebook that differs from the committed one (a student worked in it) is
+    kept and named; `make release FORCE=1` is what overwrites it."""
+    from nnlab.course import assignments
+
+    path = ROOT / "assignments" / "a1_backprop" / "a1_backprop.ipynb"
+    original = path.read_bytes()
+    nb = nbformat.reads(original.decode(), 4)
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "linear")
+    answer.source = answer.source.replace("raise NotImplementedError()", "return x  # my work", 1)
+    try:
+        nbformat.write(nb, path)
+        edited = path.read_bytes()
+        written, refused = assignments.release("a1_backprop")
+        assert refused == [path] and path not in written
+        assert path.read_bytes() == edited
+    finally:
+        path.write_bytes(original)
