@@ -100,3 +100,45 @@ def test_nbgrader_autograde_runs_the_sandboxed_grader(course):
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     nbgrader(course, "autograde", ASSIGNMENT, "--student", "dave", "--force")
     assert exported(course)["dave"] == 0.0
+
+
+def test_formgrader_under_make_lab_shows_the_course_and_opens_the_masters(course):
+    """`make lab` / `make formgrader` start Jupyter from the course root with the course's
+    nbgrader configuration on JUPYTER_CONFIG_PATH: formgrader lists the assignments and the
+    graded submissions, and the masters open."""
+    import socket
+    import time
+
+    import requests
+
+    grade(course)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(course / "course")}
+    server = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--no-browser", f"--port={port}",
+                               "--ServerApp.token=t0ken", "--allow-root", f"--ServerApp.root_dir={course}"],
+                              cwd=course, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base, headers = f"http://127.0.0.1:{port}", {"Authorization": "token t0ken"}
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if requests.get(f"{base}/api/status", headers=headers, timeout=2).ok:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "jupyter server did not start"
+            time.sleep(0.3)
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        listed = requests.get(f"{base}/formgrader/api/assignments", headers=headers, timeout=30).json()
+        assert [a["name"] for a in listed] == [ASSIGNMENT]
+        submissions = requests.get(f"{base}/formgrader/api/submissions/{ASSIGNMENT}", headers=headers,
+                                   timeout=30).json()
+        assert {s["student"]: s["score"] for s in submissions} == {"ann": 17, "bea": 0, "cid": 14}
+        master = requests.get(f"{base}/api/contents/solutions/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", headers=headers,
+                              timeout=30)
+        assert master.ok and "BEGIN SOLUTION" in json.dumps(master.json()["content"])
+    finally:
+        server.terminate()
+        server.wait(20)
