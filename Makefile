@@ -4,6 +4,7 @@
 #
 #   student:     make course | make lab
 #   instructor:  make release | make selfcheck | make grade | make example | make formgrader | make hub
+#                make scheduler | make worker (a Dask cluster for grading)
 #   developer:   make test | make bench | make clean | make distclean
 SHELL  := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -16,8 +17,9 @@ BIN    := $(ENV)/bin
 STAMP  := $(ENV)/.nnlab-stamp
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 export JUPYTER_CONFIG_PATH := $(CURDIR)/course
+export DASK_CONFIG := $(CURDIR)/course/dask
 
-.PHONY: setup setup-instructor setup-test course lab formgrader release selfcheck grade example bench hub test clean distclean
+.PHONY: setup setup-instructor setup-test course lab formgrader release selfcheck grade example scheduler worker bench hub test clean distclean
 
 # --- the environment ---
 setup: $(STAMP)
@@ -66,6 +68,13 @@ grade: setup-instructor       ## make grade ASSIGNMENT=a1_backprop SUBMISSIONS=c
 
 example: setup-instructor     ## grade the example class of correct, wrong, broken and hostile submissions
 	$(BIN)/nnlab example
+
+scheduler: setup-instructor   ## a Dask scheduler for `make grade SCHEDULER=tcp://<this host>:8786`
+	$(BIN)/dask scheduler --port 8786 --no-dashboard $(ARGS)
+
+worker: setup-instructor      ## on each grading machine: make worker SCHEDULER=tcp://host:8786 [WORKERS=<cores>]
+	@test -n "$(SCHEDULER)" || { echo "usage: make worker SCHEDULER=tcp://host:8786 [WORKERS=<number of cores>]"; exit 2; }
+	$(BIN)/dask worker $(SCHEDULER) --nworkers $(or $(WORKERS),$(shell nproc)) --nthreads 1 --no-dashboard $(ARGS)
 
 hub: setup-instructor         ## a JupyterHub for a try-out class on http://127.0.0.1:8000 (see course/hub/README.md)
 	$(BIN)/python -m nnlab.course.hub $(ARGS)

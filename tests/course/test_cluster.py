@@ -24,9 +24,10 @@ pytestmark = pytest.mark.skipif(bwrap_binary() is None, reason="bubblewrap is no
 
 @pytest.fixture(scope="module")
 def cluster():
+    import dask.config
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
+    with dask.config.set(classroom.dask_settings(ROOT)), LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as local:
         yield local
 
 
@@ -79,3 +80,17 @@ def test_a_worker_lost_midway_is_a_retry_not_a_failure(cluster, tmp_path):
     results = outcome["results"]
     assert sorted(r.student for r in results) == [f"s{i}" for i in range(6)]
     assert all((r.score, r.status) == (17, "graded") for r in results), [(r.student, r.score, r.reasons) for r in results]
+
+
+def test_the_workers_settings_are_dask_settings_and_reach_the_workers(cluster):
+    """A misspelt key in course/dask/grading.yaml would be ignored by Dask without a word."""
+    import dask.config
+    from distributed import Client
+
+    settings = classroom.dask_settings(ROOT)
+    assert settings == {"distributed.worker.profile.enabled": False}
+    defaults = dask.config.merge(*dask.config.defaults)  # Dask's own, without this machine's files
+    for key in settings:
+        assert dask.config.get(key, config=defaults, default=KeyError) is not KeyError, f"{key} is not a Dask setting"
+    with Client(cluster.scheduler_address) as client:
+        assert set(client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks).values()) == {False}

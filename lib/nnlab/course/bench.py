@@ -208,10 +208,11 @@ def grading(students=50, out="build/bench.md", echo=print, workers=None, assignm
                                   workers=cores, gradebook=False, echo=lambda *a: None)
             times["local"] = time.perf_counter() - start
             if cluster:
+                import dask.config
                 from distributed import LocalCluster
 
-                with LocalCluster(n_workers=cores, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local_cluster:
+                with dask.config.set(classroom.dask_settings()), \
+                        LocalCluster(n_workers=cores, threads_per_worker=1, dashboard_address=None) as local_cluster:
                     start = time.perf_counter()
                     classroom.grade_class(assignment, tmp, root=".", out=Path(tmp, "dask"), feedback=Path(tmp, "fb2"),
                                           scheduler=local_cluster.scheduler_address, gradebook=False,

@@ -55,6 +55,19 @@ def grade_task(assignment_id, master, student, data, isolated=True):
     return grade_notebook(_ASSIGNMENTS[key], student, data, _SANDBOXES[isolated]).to_dict()
 
 
+def dask_settings(root="."):
+    """The Dask settings of the grading workers (course/dask/grading.yaml) as {"dotted.key": value},
+    for `dask.config.set(...)` around a cluster started in this process (a nested dict there
+    would replace whole sections of Dask's defaults)."""
+    import dask.config
+
+    def flat(tree, prefix=""):
+        for key, value in tree.items():
+            yield from flat(value, f"{prefix}{key}.") if isinstance(value, dict) else [(prefix + key, value)]
+
+    return dict(flat(dask.config.collect([str(Path(root) / "course" / "dask")], env={})))
+
+
 def _worker_start():
     import signal
 
