@@ -88,9 +88,11 @@ def test_the_workers_settings_are_dask_settings_and_reach_the_workers(cluster):
     from distributed import Client
 
     settings = classroom.dask_settings(ROOT)
-    assert settings == {"distributed.worker.profile.enabled": False}
+    assert settings == {"distributed.worker.profile.enabled": False,
+                        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     defaults = dask.config.merge(*dask.config.defaults)  # Dask's own, without this machine's files
     for key in settings:
         assert dask.config.get(key, config=defaults, default=KeyError) is not KeyError, f"{key} is not a Dask setting"
     with Client(cluster.scheduler_address) as client:
         assert set(client.run(lambda dask_worker: "profile" in dask_worker.periodic_callbacks).values()) == {False}
+        assert set(client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_")).values()) == {None}
