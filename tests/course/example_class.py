@@ -20,7 +20,7 @@ STUDENTS = {
     "bob_blank": ("blank", 0, "graded"),
     "carol_wrong_backward": ("linear_backward_overwrites", 14, "graded"),
     "dave_patches_numpy": ("patch_numpy_comparisons", 0, "graded"),
-    "erin_invalid_json": ("unreadable_notebook", 0, "failed"),
+    "erin_not_a_notebook": ("notebook_without_cells", 0, "failed"),  # valid JSON: committed notebooks must parse
     "frank_infinite_loop": ("hang_in_forward", 15, "timeout"),
     "grace_magics_and_scipy": ("style_magics_tqdm_and_display", 17, "graded"),
     "heidi_crashes": ("kill_own_process_in_a_test", 14, "failed"),

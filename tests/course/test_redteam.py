@@ -155,7 +155,7 @@ def test_nothing_handed_to_students_shows_a_hidden_test(graded, assignment):
         try:  # a line the student wrote themselves may be shown (and may equal a hidden one)
             own = "\n".join("".join(c.get("source", "")) for c in
                             json.loads((work / "submitted" / f"{student}.ipynb").read_text())["cells"])
-        except ValueError:
+        except (ValueError, KeyError, TypeError, AttributeError):  # not a notebook: nothing of its own
             own = ""
         leaked = [line for line in secret if line in text and line not in own]
         assert not leaked, f"{page.relative_to(work)} shows hidden-test lines: {leaked[:3]}"

@@ -251,4 +251,6 @@ import nnlab.nn
 ''')]),
     "unreadable_notebook": submission(
         "broken notebook", "zero", raw=b'{"cells": [', status="failed"),
+    "notebook_without_cells": submission(  # valid JSON, but not a notebook: another tool's file
+        "broken notebook", "zero", raw=b'{"metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n', status="failed"),
     }
